@@ -1,0 +1,17 @@
+"""`make bench`: every benchmark in this folder, one after another, ratios printed by each."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+BENCHES = ["ingest_throughput.py"]
+
+if __name__ == "__main__":
+    failed = 0
+    for name in BENCHES:
+        print(f"\n=== {name}", flush=True)
+        failed |= subprocess.run([sys.executable, str(HERE / name), *sys.argv[1:]]).returncode != 0
+    sys.exit(1 if failed else 0)

@@ -1,0 +1,213 @@
+"""The `clearlm` command line. The only place that turns errors into exit codes.
+
+Exit codes: 0 done; 1 a check failed (verify found tampering, gate refused); 2 bad usage or input,
+with one line naming the file and what is wrong.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from clearlm import __version__
+from clearlm.config import RunConfig, load_config
+from clearlm.errors import ClearLMError, WorkspaceError
+from clearlm.ledger import Ledger
+from clearlm.ledger.query import rows_as_json, run_sql, to_jsonable
+from clearlm.report import explain_rows, ledger_line, quarantine_rows, stage_table
+from clearlm.runner import run_stages
+from clearlm.workspace import Workspace
+
+console = Console()
+err_console = Console(stderr=True)
+
+WS_OPTION = click.option(
+    "-w",
+    "--workspace",
+    "ws",
+    type=click.Path(path_type=Path),
+    default=Path("ws"),
+    show_default=True,
+    help="The run's workspace folder.",
+)
+SET_OPTION = click.option(
+    "--set",
+    "overrides",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Override a config key, e.g. --set executor.workers=4 (repeatable).",
+)
+
+
+def _resolve_config(ws: Path, recipe: Path | None, overrides: Sequence[str]) -> RunConfig:
+    """Recipe if given, else the workspace's own clearlm.toml, else defaults; then overrides."""
+    if recipe is None and (ws / "clearlm.toml").is_file():
+        recipe = ws / "clearlm.toml"
+    return load_config(recipe, overrides)
+
+
+def _print_results(ws: Path) -> None:
+    console.print(stage_table(ws))
+    console.print(ledger_line(ws))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="clearlm")
+def cli() -> None:
+    """clearlm: train open language models on data you can prove you may use."""
+
+
+@cli.command()
+@click.argument("recipe", type=click.Path(path_type=Path))
+@WS_OPTION
+@SET_OPTION
+def run(recipe: Path, ws: Path, overrides: tuple[str, ...]) -> None:
+    """Run the whole pipeline from RECIPE.toml; rerun to resume after any interruption."""
+    config = load_config(recipe, overrides)
+    run_stages(config, ws, console=err_console)
+    _print_results(ws)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@WS_OPTION
+@click.option("--recipe", type=click.Path(path_type=Path), help="Recipe to take settings from.")
+@SET_OPTION
+def ingest(paths: tuple[Path, ...], ws: Path, recipe: Path | None, overrides: tuple[str, ...]) -> None:
+    """Read PATHS (folders, .txt/.md/.html, JSONL[.gz|.zst], Parquet, WARC[.gz]) into the workspace."""
+    config = _resolve_config(ws, recipe, overrides)
+    if paths:
+        config.ingest.inputs = [str(p.resolve()) for p in paths]
+    run_stages(config, ws, ["ingest"], console=err_console)
+    _print_results(ws)
+
+
+@cli.command()
+@WS_OPTION
+def status(ws: Path) -> None:
+    """Show each stage's progress and counts, and the ledger head."""
+    Workspace.open(ws)
+    _print_results(ws)
+
+
+@cli.command()
+@WS_OPTION
+@click.option("--format", "fmt", type=click.Choice(["table", "jsonl"]), default="table", show_default=True)
+def quarantine(ws: Path, fmt: str) -> None:
+    """List what could not be read: file, position, reason."""
+    Workspace.open(ws)
+    rows = quarantine_rows(ws)
+    if fmt == "jsonl":
+        for row in rows:
+            click.echo(json.dumps(row, ensure_ascii=False))
+        return
+    table = Table(title=f"quarantine: {len(rows)} records")
+    for column in ("stage", "file", "position", "reason", "detail"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(
+            row["stage"], Path(row["file"]).name, row["position"], row["reason"], row["detail"][:120]
+        )
+    console.print(table)
+
+
+@cli.group()
+def ledger() -> None:
+    """Query, verify and explain the append-only ledger."""
+
+
+@ledger.command("sql")
+@WS_OPTION
+@click.argument("query")
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True
+)
+def ledger_sql(ws: Path, query: str, fmt: str) -> None:
+    """Run SQL over the views `ledger` and one per stage output (e.g. `ingest`)."""
+    Workspace.open(ws)
+    columns, rows = run_sql(ws, query)
+    _emit(columns, rows, fmt)
+
+
+@ledger.command("verify")
+@WS_OPTION
+def ledger_verify(ws: Path) -> None:
+    """Recompute the hash chain; exit 1 naming the first edited, removed or inserted row."""
+    Workspace.open(ws)
+    report = Ledger(ws / "ledger").verify()
+    tail = f" ({report.uncommitted_tail} rows after head.json)" if report.uncommitted_tail else ""
+    console.print(
+        f"ledger OK: {report.rows} rows in {report.segments} segments, head {report.head_hash}{tail}"
+    )
+
+
+@ledger.command("explain")
+@WS_OPTION
+@click.argument("doc_id")
+def ledger_explain(ws: Path, doc_id: str) -> None:
+    """Show one document's whole history: every stage, step, decision, reason and evidence."""
+    Workspace.open(ws)
+    columns, rows = explain_rows(ws, doc_id)
+    if not rows:
+        raise WorkspaceError(f"no ledger rows for doc_id {doc_id}", ws / "ledger")
+    console.print(f"[bold]{doc_id}[/] {len(rows)} events")
+    _emit(columns, rows, "table")
+
+
+def _emit(columns: list[str], rows: list[tuple[Any, ...]], fmt: str) -> None:
+    if fmt == "json":
+        click.echo(rows_as_json(columns, rows))
+    elif fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow(
+                [json.dumps(v) if isinstance(v, list | dict) else v for v in map(to_jsonable, row)]
+            )
+        click.echo(buffer.getvalue(), nl=False)
+    else:
+        table = Table(show_lines=False)
+        for column in columns:
+            table.add_column(column, overflow="fold")
+        for row in rows:
+            table.add_row(*(_cell(v) for v in row))
+        console.print(table)
+        console.print(f"{len(rows)} rows")
+
+
+def _cell(value: Any) -> str:
+    text = (
+        json.dumps(to_jsonable(value), ensure_ascii=False) if isinstance(value, list | dict) else str(value)
+    )
+    return text if len(text) <= 200 else text[:197] + "…"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: run the CLI, turning ClearLMError into a one-line message and exit code."""
+    try:
+        cli.main(args=list(argv) if argv is not None else None, prog_name="clearlm", standalone_mode=False)
+    except ClearLMError as exc:
+        err_console.print(f"[red]clearlm: error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+        return exc.exit_code
+    except click.exceptions.Abort:
+        err_console.print("clearlm: aborted")
+        return 130
+    except click.ClickException as exc:
+        exc.show()
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

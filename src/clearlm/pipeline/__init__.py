@@ -1,0 +1,1 @@
+"""The step contract and the executors that run steps over document batches."""

@@ -1,0 +1,61 @@
+"""Readable summaries of a workspace: per-stage counts, quarantine, one document's history."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from rich.table import Table
+
+from clearlm.ledger import Ledger
+from clearlm.ledger.query import run_sql
+from clearlm.pipeline.executor import COMPLETE
+
+
+def stage_table(ws_root: Path) -> Table:
+    """One row per stage: tasks, documents read/written, quarantined by reason."""
+    table = Table(title=f"workspace {ws_root}")
+    for column in ("stage", "state", "tasks", "MB in", "docs read", "docs out", "quarantined", "by reason"):
+        table.add_column(column, justify="right" if column not in ("stage", "state", "by reason") else "left")
+    stages = ws_root / "stages"
+    for stage_dir in sorted(stages.iterdir()) if stages.is_dir() else []:
+        complete = stage_dir / COMPLETE
+        stats: dict[str, Any] = {}
+        if complete.is_file():
+            stats, state = json.loads(complete.read_text(encoding="utf-8")), "complete"
+        else:
+            done = len(list((stage_dir / "done").glob("[0-9]*"))) if (stage_dir / "done").is_dir() else 0
+            state = f"partial ({done} tasks done)"
+        reasons = ", ".join(f"{k} {v}" for k, v in stats.get("quarantine_reasons", {}).items())
+        table.add_row(
+            stage_dir.name,
+            state,
+            str(stats.get("tasks", "")),
+            f"{stats.get('input_bytes', 0) / 1e6:.2f}",
+            str(stats.get("docs_read", "")),
+            str(stats.get("docs_out", "")),
+            str(stats.get("quarantined", "")),
+            reasons,
+        )
+    return table
+
+
+def ledger_line(ws_root: Path) -> str:
+    ledger = Ledger(ws_root / "ledger")
+    head = ledger.head()
+    return f"ledger: {head.seq} rows in {len(ledger.segments())} segments, head {head.row_hash[:16]}…"
+
+
+def quarantine_rows(ws_root: Path) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    folder = ws_root / "quarantine"
+    for path in sorted(folder.rglob("[0-9]*.jsonl")) if folder.is_dir() else []:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            rows.append({"stage": path.parent.name, **json.loads(line)})
+    return rows
+
+
+def explain_rows(ws_root: Path, doc_id: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+    sql = "SELECT seq, stage, step, decision, reasons, evidence, ts FROM ledger WHERE doc_id = ? ORDER BY seq"
+    return run_sql(ws_root, sql, [doc_id])
