@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -28,7 +29,8 @@ from clearlm.report import explain_rows, ledger_line, quarantine_rows, stage_tab
 from clearlm.runner import run_stages
 from clearlm.workspace import Workspace
 
-console = Console()
+# Piped output (files, other programs) gets wide tables instead of rich's 80-column default.
+console = Console(width=None if sys.stdout.isatty() or "COLUMNS" in os.environ else 200)
 err_console = Console(stderr=True)
 
 WS_OPTION = click.option(
@@ -160,8 +162,17 @@ def ledger_explain(ws: Path, doc_id: str) -> None:
     columns, rows = explain_rows(ws, doc_id)
     if not rows:
         raise WorkspaceError(f"no ledger rows for doc_id {doc_id}", ws / "ledger")
-    console.print(f"[bold]{doc_id}[/] {len(rows)} events")
-    _emit(columns, rows, "table")
+    events = [dict(zip(columns, row, strict=True)) for row in rows]
+    console.print(f"[bold]{doc_id}[/]  {escape(str(events[0]['source']))}", soft_wrap=True)
+    for event in events:
+        reasons = ", ".join(event["reasons"]) or "-"
+        when = to_jsonable(event["ts"])
+        console.print(
+            f"  #{event['seq']:<6} {event['stage']}/{event['step']:<12} [bold]{event['decision']:<6}[/] "
+            f"{escape(reasons)}  [dim]{when}[/]",
+            soft_wrap=True,
+        )
+        console.print(f"          evidence {escape(str(event['evidence']))}", soft_wrap=True, highlight=False)
 
 
 def _emit(columns: list[str], rows: list[tuple[Any, ...]], fmt: str) -> None:

@@ -16,7 +16,7 @@ from clearlm.pipeline.executor import COMPLETE
 def stage_table(ws_root: Path) -> Table:
     """One row per stage: tasks, documents read/written, quarantined by reason."""
     table = Table(title=f"workspace {ws_root}")
-    for column in ("stage", "state", "tasks", "MB in", "docs read", "docs out", "quarantined", "by reason"):
+    for column in ("stage", "state", "tasks", "MB in", "read", "out", "quarantined", "by reason"):
         table.add_column(column, justify="right" if column not in ("stage", "state", "by reason") else "left")
     stages = ws_root / "stages"
     for stage_dir in sorted(stages.iterdir()) if stages.is_dir() else []:
@@ -57,5 +57,8 @@ def quarantine_rows(ws_root: Path) -> list[dict[str, Any]]:
 
 
 def explain_rows(ws_root: Path, doc_id: str) -> tuple[list[str], list[tuple[Any, ...]]]:
-    sql = "SELECT seq, stage, step, decision, reasons, evidence, ts FROM ledger WHERE doc_id = ? ORDER BY seq"
+    sql = (
+        "SELECT seq, stage, step, decision, reasons, evidence, ts, source FROM ledger "
+        "WHERE doc_id = ? ORDER BY seq"
+    )
     return run_sql(ws_root, sql, [doc_id])

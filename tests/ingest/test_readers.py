@@ -84,7 +84,7 @@ def test_text_files_round_trip(tmp_path: Path) -> None:
     html = write(tmp_path / "p.HTML", '<meta charset="windows-1252"><p>“Quoted” café</p>'.encode("cp1252"))
     docs, bad = read(md)
     assert not bad and docs[0].text == "# Title\r\n\r\nBody text.\r\n"  # kept as in the file
-    assert (docs[0].mime, docs[0].file_name, docs[0].byte_length) == ("text/markdown", "a.md", 24)
+    assert (docs[0].mime, docs[0].file_name, docs[0].byte_length) == ("text/markdown", "a.md", 23)
     assert docs[0].source == md.resolve().as_uri() and docs[0].meta == {"format": "text", "encoding": "utf-8"}
     docs, bad = read(html)
     assert not bad and "“Quoted” café" in docs[0].text and docs[0].mime == "text/html"
@@ -184,22 +184,21 @@ def _jsonl_records(n: int) -> bytes:
 
 @pytest.mark.parametrize("suffix", [".jsonl.gz", ".jsonl.zst"])
 def test_compressed_jsonl_round_trip_and_truncation(tmp_path: Path, suffix: str) -> None:
-    plain = _jsonl_records(5000)
+    plain = _jsonl_records(20000)
     if suffix == ".jsonl.gz":  # two members, as pigz or `cat a.gz b.gz` make
-        packed = gzip.compress(plain[:50000]) + gzip.compress(plain[50000:])
+        packed = gzip.compress(plain[:250000]) + gzip.compress(plain[250000:])
     else:
         packed = zstandard.ZstdCompressor().compress(plain)
     docs, bad = read(write(tmp_path / f"whole{suffix}", packed))
-    assert not bad and len(docs) == 5000 and docs[0].meta["offset_in"] == "decompressed"
+    assert not bad and len(docs) == 20000 and docs[0].meta["offset_in"] == "decompressed"
     last = docs[-1]
-    assert plain[last.byte_offset : last.byte_offset + last.byte_length] == b'{"text": "record number 4999"}'
+    assert plain[last.byte_offset : last.byte_offset + last.byte_length] == b'{"text": "record number 19999"}'
     docs, bad = read(write(tmp_path / f"cut{suffix}", packed[: len(packed) // 2]))
-    assert 0 < len(docs) < 5000 and reasons(bad) == [INPUT_TRUNCATED]
+    assert 0 < len(docs) < 20000 and reasons(bad) == [INPUT_TRUNCATED]
     assert [d.text for d in docs] == [f"record number {i}" for i in range(len(docs))]
-    assert bad[0].position == f"byte {len(docs) * len(b'{"text": "record number 0"}') + 0}" or bad[0].position.endswith(
-        "(decompressed)"
-    )
-    assert plain[int(bad[0].position.split()[1]) :].startswith(bad[0].raw)
+    cut_at = docs[-1].byte_offset + docs[-1].byte_length + 1  # the first line that is not whole
+    assert bad[0].position == f"byte {cut_at} (decompressed)"
+    assert plain[cut_at:].startswith(bad[0].raw)
 
 
 def test_not_actually_compressed(tmp_path: Path) -> None:
@@ -207,3 +206,186 @@ def test_not_actually_compressed(tmp_path: Path) -> None:
     assert not docs and reasons(bad) == [INPUT_UNREADABLE] and "gzip" in bad[0].detail
     docs, bad = read(write(tmp_path / "empty.jsonl.gz", gzip.compress(b"")))
     assert not docs and reasons(bad) == [INPUT_EMPTY]
+
+
+# ---------------------------------------------------------------- Parquet
+
+
+def _parquet(path: Path, rows: dict[str, list[object]], row_group_size: int = 2) -> Path:
+    pq.write_table(pa.table(rows), path, row_group_size=row_group_size)
+    return path
+
+
+def test_parquet_round_trip_null_rows_and_ids(tmp_path: Path) -> None:
+    rows = {
+        "text": ["alpha", None, "gamma", "alpha", ""],
+        "id": ["r0", "r1", None, None, "r4"],
+        "n": [1, 2, 3, 4, 5],
+    }
+    path = _parquet(tmp_path / "t.parquet", rows)
+    docs, bad = read(path)
+    assert [d.text for d in docs] == ["alpha", "gamma", "alpha"]
+    assert [d.source.rsplit("#", 1)[1] for d in docs] == ["row=0", "row=2", "row=3"]
+    assert docs[0].meta == {
+        "format": "parquet", "encoding": "utf-8", "row_group": 0, "row": 0, "fields": {"id": "r0", "n": 1}
+    }  # fmt: skip
+    assert docs[1].meta["row_group"] == 1 and docs[0].doc_id != docs[2].doc_id
+    assert reasons(bad) == [INPUT_MISSING_FIELD, INPUT_EMPTY]
+    assert [m.position for m in bad] == ["row group 0, row 1", "row group 2, row 4"]
+    assert [d.doc_id for d in read(path)[0]] == [d.doc_id for d in docs]
+
+
+def test_parquet_custom_fields_and_missing_column(tmp_path: Path) -> None:
+    path = _parquet(tmp_path / "t.parquet", {"body": ["one", "two"], "key": [10, 11]})
+    docs, bad = read(path, IngestConfig(text_field="body", id_field="key"))
+    assert not bad and [d.text for d in docs] == ["one", "two"]
+    docs, bad = read(path)
+    assert not docs and reasons(bad) == [INPUT_MISSING_FIELD] and "body, key" in bad[0].detail
+
+
+def test_corrupt_parquet_files(tmp_path: Path) -> None:
+    docs, bad = read(write(tmp_path / "junk.parquet", os.urandom(2048)))
+    assert not docs and reasons(bad) == [INPUT_BAD_PARQUET] and bad[0].position == "footer"
+    whole = _parquet(tmp_path / "ok.parquet", {"text": ["a", "b", "c"]}).read_bytes()
+    docs, bad = read(write(tmp_path / "cut.parquet", whole[:-20]))  # footer truncated
+    assert not docs and reasons(bad) == [INPUT_BAD_PARQUET]
+
+
+def test_parquet_bad_row_group_skipped(tmp_path: Path) -> None:
+    texts = [f"row {i} " + "lorem ipsum " * 50 for i in range(4)]
+    path = _parquet(tmp_path / "t.parquet", {"text": texts})
+    meta = pq.ParquetFile(path).metadata
+    chunk = meta.row_group(0).column(0)
+    start = chunk.dictionary_page_offset or chunk.data_page_offset
+    data = bytearray(path.read_bytes())
+    data[start : start + chunk.total_compressed_size] = os.urandom(chunk.total_compressed_size)
+    docs, bad = read(write(path, bytes(data)))
+    assert [d.text for d in docs] == texts[2:]  # the second row group survives
+    assert reasons(bad) == [INPUT_BAD_PARQUET] and bad[0].position == "row group 0"
+
+
+# ---------------------------------------------------------------- WARC
+
+HTML = '<html><head><meta charset="utf-8"></head><body><p>Crème brûlée for everyone.</p></body></html>'
+PAGE_HEADERS = [
+    ("Content-Type", "text/html; charset=utf-8"),
+    ("X-Robots-Tag", "noai, noimageai"),
+    ("tdm-reservation", "1"),
+    ("Set-Cookie", "a=1"),
+    ("Set-Cookie", "b=2"),
+]
+Rec = tuple[str, str, str, list[tuple[str, str]], bytes]  # type, uri, status, headers, body
+
+
+def _warc(records: list[Rec], gz: bool) -> tuple[bytes, list[int]]:
+    """A WARC written by warcio, and the offset where each record starts."""
+    out = io.BytesIO()
+    writer = WARCWriter(out, gzip=gz)
+    starts = []
+    for rec_type, uri, status, headers, body in records:
+        starts.append(out.tell())
+        if rec_type == "warcinfo":
+            record = writer.create_warcinfo_record("crawl.warc", {"software": "test"})
+        else:
+            if rec_type == "request":
+                http = StatusAndHeaders("GET / HTTP/1.1", headers, is_http_request=True)
+            else:
+                http = StatusAndHeaders(status, headers, protocol="HTTP/1.1")
+            record = writer.create_warc_record(uri, rec_type, payload=io.BytesIO(body), http_headers=http)
+        writer.write_record(record)
+    return out.getvalue(), starts
+
+
+def _page(n: int) -> Rec:
+    return (
+        "response",
+        f"https://site.example/page{n}",
+        "200 OK",
+        [("Content-Type", "text/plain")],
+        b"page %d" % n,
+    )
+
+
+CRAWL: list[Rec] = [
+    ("warcinfo", "", "", [], b""),
+    ("request", "https://site.example/", "", [("Host", "site.example")], b""),
+    ("response", "https://site.example/", "200 OK", PAGE_HEADERS, HTML.encode()),
+    ("response", "https://site.example/robots.txt", "200 OK", [("Content-Type", "text/plain")], b"User-agent: GPTBot\nDisallow: /\n"),
+    ("response", "https://site.example/logo.png", "200 OK", [("Content-Type", "image/png")], b"\x89PNG\r\n\x1a\n\0\0"),
+    ("response", "https://site.example/old", "301 Moved Permanently", [("Location", "/new")], b""),
+    ("response", "https://other.example/robots.txt", "404 Not Found", [("Content-Type", "text/html")], b""),
+    ("response", "https://other.example/fr", "200 OK", [("Content-Type", "text/plain; charset=iso-8859-1")], FRENCH.encode("latin-1")),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("gz", [True, False], ids=["warc.gz", "warc"])
+def test_warc_round_trip(tmp_path: Path, gz: bool) -> None:
+    data, starts = _warc(CRAWL, gz)
+    path = write(tmp_path / ("crawl.warc.gz" if gz else "crawl.warc"), data)
+    docs, bad = read(path)
+    assert [(d.source, d.kind, d.mime) for d in docs] == [
+        ("https://site.example/", "text", "text/html"),
+        ("https://site.example/robots.txt", "robots", "text/plain"),
+        ("https://other.example/robots.txt", "robots", "text/plain"),
+        ("https://other.example/fr", "text", "text/plain"),
+    ]
+    page, robots, robots_404, french = docs
+    assert page.text == HTML and french.text == FRENCH and robots.text.startswith("User-agent: GPTBot")
+    assert page.meta["http_headers"] == [list(h) for h in PAGE_HEADERS]  # order and duplicates kept
+    assert (page.meta["http_status"], robots_404.meta["http_status"], robots_404.text) == (200, 404, "")
+    assert page.meta["target_uri"] == page.source and page.meta["warc_file"] == f"root/{path.name}"
+    assert page.meta["warc_record_id"].startswith("<urn:uuid:") and page.meta["warc_date"]
+    assert (page.byte_offset, french.meta["encoding"]) == (starts[2], "iso-8859-1")
+    stored = data[page.byte_offset : page.byte_offset + page.byte_length]
+    record = gzip.decompress(stored) if gz else stored
+    assert record.startswith(b"WARC/1.") and HTML.encode() in record
+    assert (
+        reasons(bad) == [INPUT_UNSUPPORTED] and "logo.png" in bad[0].detail and "image/png" in bad[0].detail
+    )
+    assert bad[0].position == f"record at byte {starts[4]}" and bad[0].source.endswith("logo.png")
+    assert [d.doc_id for d in read(path)[0]] == [d.doc_id for d in docs]
+
+
+def _corrupt(data: bytes, start: int, end: int, how: str) -> bytes:
+    if how == "gzip-garbage":
+        return data[: start + 20] + b"\0" * (end - start - 40) + data[end - 20 :]
+    if how == "bad-version":
+        return data[:start] + b"GARBAGE!" + data[start + 8 :]
+    # A wrong Content-Length of the same width: warcio reads past the block or stops inside it.
+    assert how in ("short-length", "long-length")
+    record = data[start:end]
+    at = record.index(b"Content-Length: ") + len(b"Content-Length: ")
+    width = record.index(b"\r\n", at) - at
+    value = int(record[at : at + width]) + (-9 if how == "short-length" else 9)
+    return data[: start + at] + str(value).encode().rjust(width, b"0") + data[start + at + width :]
+
+
+@pytest.mark.parametrize("how", ["gzip-garbage", "bad-version", "short-length", "long-length"])
+def test_warc_broken_middle_record_is_skipped(tmp_path: Path, how: str) -> None:
+    gz = how == "gzip-garbage"
+    data, starts = _warc([_page(1), _page(2), _page(3), _page(4)], gz)
+    broken = _corrupt(data, starts[1], starts[2], how)
+    docs, bad = read(write(tmp_path / ("c.warc.gz" if gz else "c.warc"), broken))
+    assert [d.text for d in docs] == ["page 1", "page 3", "page 4"]  # before AND after the break
+    assert reasons(bad) == [INPUT_BAD_WARC] and bad[0].position == f"record at byte {starts[1]}"
+    assert (
+        f"resumed at byte {starts[2]}" in bad[0].detail and bad[0].raw == broken[starts[1] : starts[2]][:4096]
+    )
+    assert docs[1].byte_offset == starts[2]
+
+
+@pytest.mark.parametrize("gz", [True, False], ids=["warc.gz", "warc"])
+def test_truncated_warc_keeps_earlier_records(tmp_path: Path, gz: bool) -> None:
+    data, starts = _warc([_page(1), _page(2), _page(3)], gz)
+    for cut in range(starts[2] + 5, len(data) - 1, 37):  # cut the last record anywhere
+        docs, bad = read(write(tmp_path / ("t.warc.gz" if gz else "t.warc"), data[:cut]))
+        assert [d.text for d in docs] == ["page 1", "page 2"], cut
+        assert len(bad) == 1 and bad[0].reason in (INPUT_TRUNCATED, INPUT_BAD_WARC), cut
+        assert bad[0].position == f"record at byte {starts[2]}", cut
+
+
+def test_garbage_warc(tmp_path: Path) -> None:
+    docs, bad = read(write(tmp_path / "junk.warc.gz", os.urandom(5000)))
+    assert not docs and reasons(bad) == [INPUT_BAD_WARC]
+    docs, bad = read(write(tmp_path / "meta.warc", _warc([CRAWL[0], CRAWL[1]], gz=False)[0]))
+    assert not docs and reasons(bad) == [INPUT_EMPTY]  # no content records: still leaves a trace

@@ -87,7 +87,8 @@ def quarantine(
     path: Path, position: str, reason: str, detail: str, raw: bytes = b"", source: str = ""
 ) -> Malformed:
     """One Malformed with the conventions every reader follows (one-line detail, raw capped)."""
-    one_line = " ".join(detail.split())[:500]
+    # One printable line: details end up in tables and terminals, raw bytes belong in `raw`.
+    one_line = "".join(c if c.isprintable() else "?" for c in " ".join(detail.split()))[:500]
     return Malformed(
         file=str(path), position=position, reason=reason, detail=one_line, raw=raw[:MAX_RAW], source=source
     )

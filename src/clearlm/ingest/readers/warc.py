@@ -54,6 +54,7 @@ def read_warc(path: Path, key: str, config: IngestConfig) -> Iterator[Document |
         return
     with fh:
         gzipped = fh.read(2) == b"\x1f\x8b"
+        size = fh.seek(0, 2)
         start: int | None = 0
         while start is not None:
             fh.seek(start)
@@ -63,34 +64,58 @@ def read_warc(path: Path, key: str, config: IngestConfig) -> Iterator[Document |
                     item = _record_item(record, records, path, key, config)
                     if item is not None:
                         yield item
+                _check_tail(fh, int(records.offset), size)
                 start = None
-            # warcio signals broken input with many unrelated types (ArchiveLoadFailed, ValueError
-            # from a bad Content-Length, zlib.error, EOFError, header parser errors), so catch them all.
+            # warcio signals broken input with many unrelated types (ArchiveLoadFailed, ValueError,
+            # zlib.error, EOFError, AttributeError on half-parsed headers), so every one is caught.
             except Exception as exc:
-                broken = int(records.offset)  # start of the record being read when it failed
-                start = _resync(fh, broken + 1, gzipped)
-                end = start if start is not None else fh.seek(0, 2)
-                fh.seek(broken)
-                raw = fh.read(min(MAX_RAW, end - broken))
+                bad = (
+                    exc
+                    if isinstance(exc, _BadRecord)
+                    else _BadRecord(int(records.offset), INPUT_BAD_WARC, exc)
+                )
+                start = _resync(fh, bad.offset + 1, gzipped)
+                end = start if start is not None else size
+                fh.seek(bad.offset)
+                raw = fh.read(min(MAX_RAW, end - bad.offset))
                 resumed = f"resumed at byte {start}" if start is not None else "no record after it"
-                detail = f"{type(exc).__name__}: {exc}; skipped {end - broken} bytes, {resumed}"
-                yield quarantine(path, f"record at byte {broken}", INPUT_BAD_WARC, detail, raw, uri)
+                detail = f"skipped {end - bad.offset} bytes, {resumed}: {bad.detail}"
+                yield quarantine(path, f"record at byte {bad.offset}", bad.reason, detail, raw, uri)
+
+
+class _BadRecord(Exception):
+    """A record warcio parsed but that is not whole; `offset` is where it starts in the file."""
+
+    def __init__(self, offset: int, reason: str, problem: Exception | str) -> None:
+        message = problem if isinstance(problem, str) else f"{type(problem).__name__}: {problem}"
+        super().__init__(message)
+        self.offset, self.reason, self.detail = offset, reason, message[:200]
 
 
 def _record_item(
     record: Any, records: ArchiveIterator, path: Path, key: str, config: IngestConfig
 ) -> Document | Malformed | None:
-    if record.rec_type != "response":
-        return None
-    target = record.rec_headers.get_header("WARC-Target-URI") or ""
-    body: bytes = record.content_stream().read(config.max_record_bytes + 1)
+    errors_before = records.err_count
+    response = record.rec_type == "response"
+    body: bytes = record.content_stream().read(config.max_record_bytes + 1) if response else b""
     # Asking for offset/length drains the record now, so a failure inside it is reported for this
     # record, before its document is yielded, never after.
     offset, length = int(records.get_record_offset()), int(records.get_record_length())
+    # warcio trusts Content-Length: a missing or wrong one only shows as a short read, or as junk
+    # where the blank lines and the next "WARC/1.x" line should be (partly counted in err_count).
+    declared = record.rec_headers.get_header("Content-Length") or ""
+    if not declared.strip().isdigit():
+        raise _BadRecord(offset, INPUT_BAD_WARC, f"Content-Length {declared!r} is not a byte count")
+    if getattr(record.raw_stream, "limit", 0) > 0:
+        missing = f"record ends {record.raw_stream.limit} bytes before its Content-Length"
+        raise _BadRecord(offset, INPUT_TRUNCATED, missing)
+    following = records.next_line  # the first non-blank line after this record, if warcio read one
+    if records.err_count > errors_before or (following and not following.startswith(b"WARC/")):
+        raise _BadRecord(offset, INPUT_BAD_WARC, f"Content-Length {declared} does not end the record")
+    if not response:
+        return None
+    target = record.rec_headers.get_header("WARC-Target-URI") or ""
     position = f"record at byte {offset}"
-    if record.raw_stream.limit > 0:
-        detail = f"{target}: record ends {record.raw_stream.limit} bytes before its Content-Length"
-        return quarantine(path, position, INPUT_TRUNCATED, detail, body, target)
     http = record.http_headers
     if not http:
         return quarantine(
@@ -138,6 +163,14 @@ def _record_item(
             "warc_file": key,
         },
     )
+
+
+def _check_tail(fh: IO[bytes], offset: int, size: int) -> None:
+    """warcio stops quietly at bytes it cannot start a record with (e.g. a gzip member cut inside
+    its header); anything but padding after the last whole record is a truncated record."""
+    fh.seek(offset)
+    if offset < size and fh.read(MAX_RAW).strip(b"\r\n\0 "):
+        raise _BadRecord(offset, INPUT_TRUNCATED, "the file ends inside this record")
 
 
 def _status(code: Any) -> int | None:
