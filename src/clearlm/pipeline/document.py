@@ -106,8 +106,10 @@ class Malformed:
     detail: str
     raw: bytes = b""
     source: str = ""
+    # The file's location-independent key (see make_doc_id); set by ingest, falls back to `file`.
+    key: str = ""
 
     @property
     def doc_id(self) -> str:
         # Quarantined records get ids too so the ledger can name them; the key is the location.
-        return make_doc_id(f"{self.file}@{self.position}", sha256_hex(self.raw))
+        return make_doc_id(f"{self.key or self.file}@{self.position}", sha256_hex(self.raw))

@@ -13,9 +13,9 @@ from clearlm.config import IngestConfig
 from clearlm.ingest.readers.decode import decode_bytes, quarantine
 from clearlm.ingest.readers.jsonl import read_jsonl
 from clearlm.ingest.readers.parquet import read_parquet
-from clearlm.ingest.readers.text import read_text
+from clearlm.ingest.readers.text import CODE_SUFFIXES, read_text
 from clearlm.ingest.readers.warc import read_warc
-from clearlm.pipeline.document import Document, Malformed
+from clearlm.pipeline.document import Document, Malformed, make_doc_id
 from clearlm.reasons import INPUT_EMPTY, INPUT_UNREADABLE, INPUT_UNSUPPORTED
 
 Reader = Callable[[Path, str, IngestConfig], Iterator[Document | Malformed]]
@@ -26,6 +26,9 @@ _READERS: dict[str, Reader] = {
     ".markdown": read_text,
     ".html": read_text,
     ".htm": read_text,
+    ".rst": read_text,
+    # Source code is text too; its SPDX headers and licence files are clearance evidence.
+    **dict.fromkeys(CODE_SUFFIXES, read_text),
     ".jsonl": read_jsonl,
     ".ndjson": read_jsonl,
     ".jsonl.gz": read_jsonl,
@@ -54,8 +57,25 @@ def reader_for(name: str) -> Reader | None:
 def read_file(path: Path, key: str, config: IngestConfig) -> Iterator[Document | Malformed]:
     """Every document in `path`, in file order, and a Malformed for every piece that is not one.
 
-    Deterministic: the same file always gives the same sequence (and so the same doc ids).
+    Deterministic: the same file always gives the same sequence (and so the same doc ids), and ids
+    do not depend on where the input lies on disk: quarantined records are named by `key` too.
     """
+    seen: dict[str, int] = {}
+    for item in _read_items(path, key, config):
+        if isinstance(item, Malformed):
+            item.key = key
+        elif item.doc_id in seen:
+            # Two records with the same id field and the same text would share a doc id; a doc id
+            # must name one record, so repeats get a deterministic suffix (and dedup, later, sees
+            # them as the exact duplicates they are).
+            seen[item.doc_id] += 1
+            item.doc_id = make_doc_id(f"{item.doc_id}#repeat{seen[item.doc_id]}", item.content_sha256)
+        else:
+            seen[item.doc_id] = 0
+        yield item
+
+
+def _read_items(path: Path, key: str, config: IngestConfig) -> Iterator[Document | Malformed]:
     uri = path.resolve().as_uri()
     reader = reader_for(path.name)
     if reader is None:

@@ -80,7 +80,7 @@ def read_jsonl(path: Path, key: str, config: IngestConfig) -> Iterator[Document 
     try:
         fh = path.open("rb")
     except OSError as exc:
-        yield quarantine(path, "byte 0", INPUT_UNREADABLE, f"cannot open: {exc}")
+        yield quarantine(path, "byte 0", INPUT_UNREADABLE, f"cannot open: {exc}", source=uri)
         return
     with fh:
         try:
@@ -116,7 +116,8 @@ def read_jsonl(path: Path, key: str, config: IngestConfig) -> Iterator[Document 
 
 def _line_text(data: bytes) -> tuple[str, str]:
     try:
-        return data.decode("utf-8"), "utf-8"  # the JSONL norm; decode_bytes is the slow path
+        # The JSONL norm (a BOM some editors put before line 1 is dropped); decode_bytes is the slow path.
+        return data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
         return decode_bytes(data)
 

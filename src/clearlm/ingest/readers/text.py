@@ -20,7 +20,10 @@ MIME_BY_SUFFIX = {
     ".markdown": "text/markdown",
     ".html": "text/html",
     ".htm": "text/html",
+    ".rst": "text/x-rst",
 }
+CODE_SUFFIXES = (".py", ".js", ".ts", ".c", ".h", ".cc", ".cpp", ".hpp", ".java", ".go", ".rs", ".rb", ".sh")
+MIME_BY_SUFFIX.update({suffix: f"text/x-{suffix[1:]}" for suffix in CODE_SUFFIXES})
 # An HTML charset declaration must sit in the first 1024 bytes (HTML Standard, "prescan").
 _HTML_PRESCAN = 1024
 

@@ -57,11 +57,11 @@ def read_warc(path: Path, key: str, config: IngestConfig) -> Iterator[Document |
         size = fh.seek(0, 2)
         start: int | None = 0
         while start is not None:
-            fh.seek(start)
+            pass_start = fh.seek(start)
             records = ArchiveIterator(fh)
             try:
                 for record in records:
-                    item = _record_item(record, records, path, key, config)
+                    item = _record_item(record, records, gzipped, path, key, config)
                     if item is not None:
                         yield item
                 _check_tail(fh, int(records.offset), size)
@@ -69,11 +69,10 @@ def read_warc(path: Path, key: str, config: IngestConfig) -> Iterator[Document |
             # warcio signals broken input with many unrelated types (ArchiveLoadFailed, ValueError,
             # zlib.error, EOFError, AttributeError on half-parsed headers), so every one is caught.
             except Exception as exc:
-                bad = (
-                    exc
-                    if isinstance(exc, _BadRecord)
-                    else _BadRecord(int(records.offset), INPUT_BAD_WARC, exc)
-                )
+                bad = exc if isinstance(exc, _BadRecord) else _BadRecord(records.offset, INPUT_BAD_WARC, exc)
+                # warcio's offsets are compressed-file offsets only for per-record gzip; in a whole-file
+                # gzip they are meaningless, so keep them inside this pass's part of the file.
+                bad.offset = min(max(bad.offset, pass_start), size)
                 start = _resync(fh, bad.offset + 1, gzipped)
                 end = start if start is not None else size
                 fh.seek(bad.offset)
@@ -86,14 +85,14 @@ def read_warc(path: Path, key: str, config: IngestConfig) -> Iterator[Document |
 class _BadRecord(Exception):
     """A record warcio parsed but that is not whole; `offset` is where it starts in the file."""
 
-    def __init__(self, offset: int, reason: str, problem: Exception | str) -> None:
+    def __init__(self, offset: Any, reason: str, problem: Exception | str) -> None:
         message = problem if isinstance(problem, str) else f"{type(problem).__name__}: {problem}"
         super().__init__(message)
-        self.offset, self.reason, self.detail = offset, reason, message[:200]
+        self.offset, self.reason, self.detail = int(offset), reason, message[:200]
 
 
 def _record_item(
-    record: Any, records: ArchiveIterator, path: Path, key: str, config: IngestConfig
+    record: Any, records: ArchiveIterator, gzipped: bool, path: Path, key: str, config: IngestConfig
 ) -> Document | Malformed | None:
     errors_before = records.err_count
     response = record.rec_type == "response"
@@ -101,16 +100,20 @@ def _record_item(
     # Asking for offset/length drains the record now, so a failure inside it is reported for this
     # record, before its document is yielded, never after.
     offset, length = int(records.get_record_offset()), int(records.get_record_length())
-    # warcio trusts Content-Length: a missing or wrong one only shows as a short read, or as junk
-    # where the blank lines and the next "WARC/1.x" line should be (partly counted in err_count).
+    # warcio trusts Content-Length: a missing or wrong one only shows as a short read or as junk.
     declared = record.rec_headers.get_header("Content-Length") or ""
     if not declared.strip().isdigit():
         raise _BadRecord(offset, INPUT_BAD_WARC, f"Content-Length {declared!r} is not a byte count")
     if getattr(record.raw_stream, "limit", 0) > 0:
         missing = f"record ends {record.raw_stream.limit} bytes before its Content-Length"
         raise _BadRecord(offset, INPUT_TRUNCATED, missing)
-    following = records.next_line  # the first non-blank line after this record, if warcio read one
-    if records.err_count > errors_before or (following and not following.startswith(b"WARC/")):
+    # After a well-framed block come blank lines, then the next "WARC/1.x" line or the end (of the
+    # file, or of the gzip member). Junk there means this Content-Length is wrong, unless the block
+    # ended with exactly the CRLF CRLF the spec asks for: then it is the next record that is broken.
+    following = records.next_line
+    junk_after = bool(following) and not following.startswith(b"WARC/")
+    clean_end = not gzipped and int(records.offset) - (offset + length) == 4
+    if records.err_count > errors_before or (junk_after and not clean_end):
         raise _BadRecord(offset, INPUT_BAD_WARC, f"Content-Length {declared} does not end the record")
     if not response:
         return None
@@ -141,7 +144,7 @@ def _record_item(
         if not (robots and exc.reason == INPUT_EMPTY):
             return quarantine(path, position, exc.reason, f"{target}: {exc.detail}", body, target)
         # An empty robots.txt (or a 404 with no body) is still evidence: it means "no rules".
-        text, encoding = body.decode("latin-1"), "ascii"
+        text, encoding = body.decode("latin-1"), "latin-1"
     record_id = record.rec_headers.get_header("WARC-Record-ID") or f"<at byte {offset}>"
     return Document.create(
         key=f"{key}#{record_id}",

@@ -1,0 +1,24 @@
+"""docs/reasons.md documents every reason code the code can write."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from clearlm import reasons
+
+DOC = Path(__file__).resolve().parents[1] / "docs" / "reasons.md"
+
+
+def test_every_code_is_documented() -> None:
+    text = DOC.read_text(encoding="utf-8")
+    codes = [v for k, v in vars(reasons).items() if k.isupper() and isinstance(v, str)]
+    assert codes, "reasons.py defines codes"
+    missing = [c for c in codes if f"`{c}`" not in text]
+    assert missing == []
+
+
+def test_every_ingest_code_has_a_description() -> None:
+    codes = {
+        v for k, v in vars(reasons).items() if k.startswith(("INPUT_", "INGEST_")) and isinstance(v, str)
+    }
+    assert codes == set(reasons.INGEST_REASONS)
