@@ -58,8 +58,8 @@ def main() -> None:
         "sql",
         "-w",
         ws,
-        "SELECT stage, step, decision, unnest(reasons) AS reason, count(*) AS events "
-        "FROM ledger GROUP BY ALL ORDER BY events DESC",
+        "SELECT stage, step, decision, reason, count(*) AS events FROM "
+        "(SELECT *, unnest(reasons) AS reason FROM ledger) GROUP BY ALL ORDER BY events DESC",
     )
 
     console.rule("[bold]every web document keeps its HTTP headers (evidence for clearance)")

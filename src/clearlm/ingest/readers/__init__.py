@@ -79,8 +79,7 @@ def _read_items(path: Path, key: str, config: IngestConfig) -> Iterator[Document
     uri = path.resolve().as_uri()
     reader = reader_for(path.name)
     if reader is None:
-        supported = " ".join(sorted(_READERS))
-        detail = f"unsupported file type {path.name!r}; clearlm reads {supported}"
+        detail = f"unsupported file type {path.name!r} (readable types: docs/ingest.md)"
         yield quarantine(path, "byte 0", INPUT_UNSUPPORTED, detail, source=uri)
         return
     try:
