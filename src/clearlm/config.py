@@ -111,7 +111,7 @@ def _coerce(value: Any, target: Any, where: str) -> Any:
     raise ConfigError(f"{where}: unsupported config type {target!r}")
 
 
-def _build(cls: type, data: dict[str, Any], where: str) -> Any:
+def build_dataclass(cls: type, data: dict[str, Any], where: str) -> Any:
     known = {f.name: f for f in dataclasses.fields(cls)}
     kwargs: dict[str, Any] = {}
     for key, value in data.items():
@@ -122,14 +122,14 @@ def _build(cls: type, data: dict[str, Any], where: str) -> Any:
         if dataclasses.is_dataclass(target):
             if not isinstance(value, dict):
                 raise ConfigError(f"'{where}{key}' must be a table")
-            kwargs[key] = _build(typing.cast(type, target), value, f"{where}{key}.")
+            kwargs[key] = build_dataclass(typing.cast(type, target), value, f"{where}{key}.")
         else:
             kwargs[key] = _coerce(value, target, f"'{where}{key}'")
     return cls(**kwargs)
 
 
 def config_from_dict(data: dict[str, Any]) -> RunConfig:
-    return typing.cast(RunConfig, _build(RunConfig, data, ""))
+    return typing.cast(RunConfig, build_dataclass(RunConfig, data, ""))
 
 
 def apply_override(config: RunConfig, assignment: str) -> None:

@@ -40,3 +40,63 @@ INGEST_REASONS = {
     INPUT_TOO_LARGE: "a record larger than ingest.max_record_bytes",
     INPUT_UNREADABLE: "the file cannot be opened (permissions, vanished during the run)",
 }
+
+# Clearance: allow side (positive evidence of a right).
+LICENSE_PUBLIC_DOMAIN = "license.public-domain"
+LICENSE_CC0 = "license.cc0"
+LICENSE_CC_BY = "license.cc-by"
+LICENSE_CC_BY_SA = "license.cc-by-sa"
+LICENSE_OPEN_SOURCE = "license.open-source"
+CONTRACT_PREFIX = "contract."  # contract.<id>: licensed data in scope and in date
+SOURCE_GUTENBERG = "source.gutenberg"
+FIRST_PARTY = "first-party"
+
+# Clearance: deny side. Any deny reason beats every allow reason.
+LICENSE_UNKNOWN = "license.unknown"
+LICENSE_NON_COMMERCIAL = "license.non-commercial"
+LICENSE_NO_DERIVATIVES = "license.no-derivatives"
+LICENSE_NOT_ALLOWED = "license.not-allowed"
+COPYRIGHT_ALL_RIGHTS_RESERVED = "copyright.all-rights-reserved"
+COPYRIGHT_RECENT_EDITION = "copyright.recent-edition"
+OPTOUT_ROBOTS = "optout.robots"
+OPTOUT_TDMREP = "optout.tdmrep"
+OPTOUT_NOAI = "optout.noai"
+OPTOUT_CONTENT_USAGE = "optout.content-usage"
+OPTOUT_CONTENT_SIGNAL = "optout.content-signal"
+OPTOUT_AI_CLAUSE = "optout.ai-clause"
+PIRACY_SHADOW_LIBRARY = "piracy.shadow-library"
+REGISTRY_MATCH = "registry.match"
+CONTRACT_EXPIRED = "contract.expired"
+CONTRACT_OUT_OF_SCOPE = "contract.out-of-scope"
+REVOKED = "revoked"
+# Not a training document: robots.txt and tdmrep.json bodies are evidence, never training text.
+CLEAR_EVIDENCE_ONLY = "clear.evidence-only"
+
+CLEAR_REASONS = {
+    LICENSE_PUBLIC_DOMAIN: "allow: a public-domain dedication or mark, or a work old enough to be public domain",
+    LICENSE_CC0: "allow: CC0 1.0 dedication",
+    LICENSE_CC_BY: "allow: Creative Commons Attribution (obligation: attribution)",
+    LICENSE_CC_BY_SA: "allow: CC Attribution-ShareAlike (obligations: attribution, share-alike)",
+    LICENSE_OPEN_SOURCE: "allow: an OSI-approved licence in the policy's allow-list (obligation: licence notice)",
+    "contract.<id>": "allow: licensed data, in the contract's scope and dates",
+    SOURCE_GUTENBERG: "allow: a Project Gutenberg public-domain edition",
+    FIRST_PARTY: "allow: the user's own data (policy.first_party_sources)",
+    LICENSE_UNKNOWN: "deny: no positive evidence of a right to use the document",
+    LICENSE_NON_COMMERCIAL: "deny (commercial release): a non-commercial licence such as CC BY-NC",
+    LICENSE_NO_DERIVATIVES: "deny: a no-derivatives licence such as CC BY-ND",
+    LICENSE_NOT_ALLOWED: "deny: a licence was found but the policy's allow-list does not admit it",
+    COPYRIGHT_ALL_RIGHTS_RESERVED: "deny: a modern 'all rights reserved' or proprietary notice",
+    COPYRIGHT_RECENT_EDITION: "deny: an in-copyright edition (ISBN, CIP data, 'no part of this publication', recent ©)",
+    OPTOUT_ROBOTS: "deny: robots.txt disallows our crawler or an AI agent the policy respects",
+    OPTOUT_TDMREP: "deny: TDM rights reserved (TDMRep header, meta tag or /.well-known/tdmrep.json)",
+    OPTOUT_NOAI: "deny: 'noai' in a robots meta tag or an X-Robots-Tag header",
+    OPTOUT_CONTENT_USAGE: "deny: IETF AI preferences Content-Usage: train-ai=n",
+    OPTOUT_CONTENT_SIGNAL: "deny: Content-Signal: ai-train=no",
+    OPTOUT_AI_CLAUSE: "deny: a publisher's notice that the work may not be used to train AI",
+    PIRACY_SHADOW_LIBRARY: "deny: obtained from a shadow library (LibGen, Z-Library, Anna's Archive, Books3 …)",
+    REGISTRY_MATCH: "deny: contains a substantial excerpt of a work in the protected-works registry",
+    CONTRACT_EXPIRED: "deny: licensed data whose contract is not in date",
+    CONTRACT_OUT_OF_SCOPE: "deny: licensed data used outside the contract's permitted uses",
+    REVOKED: "deny: the rights holder opted out after the fact",
+    CLEAR_EVIDENCE_ONLY: "deny: a robots.txt or tdmrep.json body, kept as evidence, never training text",
+}
