@@ -21,6 +21,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from clearlm import __version__
+from clearlm.clear.cli import register as register_clear_commands
 from clearlm.config import RunConfig, load_config
 from clearlm.errors import ClearLMError, WorkspaceError
 from clearlm.ledger import Ledger
@@ -67,6 +68,20 @@ def _print_results(ws: Path) -> None:
 @click.version_option(__version__, prog_name="clearlm")
 def cli() -> None:
     """clearlm: train open language models on data you can prove you may use."""
+
+
+@cli.command()
+@WS_OPTION
+@click.option("--policy", type=click.Path(path_type=Path), help="Policy TOML (default: commercial release).")
+@SET_OPTION
+def clear(ws: Path, policy: Path | None, overrides: tuple[str, ...]) -> None:
+    """Decide, deny by default, whether each ingested document may be trained on."""
+    config = _resolve_config(ws, None, overrides)
+    if policy is not None:
+        config.clear.policy = str(policy.resolve())
+    Workspace.open(ws)
+    run_stages(config, ws, ["clear"], console=err_console)
+    _print_results(ws)
 
 
 @cli.command()
@@ -173,6 +188,9 @@ def ledger_explain(ws: Path, doc_id: str) -> None:
             soft_wrap=True,
         )
         console.print(f"          evidence {escape(str(event['evidence']))}", soft_wrap=True, highlight=False)
+
+
+register_clear_commands(cli, console)
 
 
 def _emit(columns: list[str], rows: list[tuple[Any, ...]], fmt: str) -> None:

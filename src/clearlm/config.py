@@ -44,6 +44,18 @@ class IngestConfig:
 
 
 @dataclass
+class ClearConfig:
+    """Rights clearance: which policy, extra robots.txt files, and the date contracts are checked at."""
+
+    # A policy TOML file; empty = the built-in commercial open-weights policy (`clearlm policy show`).
+    policy: str = ""
+    # Folders of robots.txt files (`<host>.txt` or `<host>/robots.txt`) besides those in the input.
+    robots_dirs: list[str] = field(default_factory=list)
+    # ISO date contracts are checked against; empty = the day the stage starts (then frozen).
+    as_of: str = ""
+
+
+@dataclass
 class RunConfig:
     """The whole run; `clearlm.toml` in a workspace is this, resolved."""
 
@@ -51,6 +63,7 @@ class RunConfig:
     seed: int = 0
     executor: ExecutorConfig = field(default_factory=ExecutorConfig)
     ingest: IngestConfig = field(default_factory=IngestConfig)
+    clear: ClearConfig = field(default_factory=ClearConfig)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -177,6 +190,9 @@ def load_config(recipe: Path | None = None, overrides: typing.Sequence[str] = ()
     if recipe is not None:
         base = Path(recipe).resolve().parent
         config.ingest.inputs = [str((base / p).resolve()) for p in config.ingest.inputs]
+        config.clear.robots_dirs = [str((base / p).resolve()) for p in config.clear.robots_dirs]
+        if config.clear.policy:
+            config.clear.policy = str((base / config.clear.policy).resolve())
     for assignment in overrides:
         apply_override(config, assignment)
     if config.executor.workers < 1:

@@ -16,7 +16,7 @@ from clearlm.pipeline.executor import COMPLETE
 def stage_table(ws_root: Path) -> Table:
     """One row per stage: tasks, documents read/written, quarantined by reason."""
     table = Table(title=f"workspace {ws_root}")
-    for column in ("stage", "state", "tasks", "MB in", "read", "out", "quarantined", "by reason"):
+    for column in ("stage", "state", "tasks", "MB in", "in", "out", "quarantined", "stopped, by reason"):
         table.add_column(column, justify="right" if column not in ("stage", "state", "by reason") else "left")
     stages = ws_root / "stages"
     for stage_dir in sorted(stages.iterdir()) if stages.is_dir() else []:
@@ -27,7 +27,7 @@ def stage_table(ws_root: Path) -> Table:
         else:
             done = len(list((stage_dir / "done").glob("[0-9]*"))) if (stage_dir / "done").is_dir() else 0
             state = f"partial ({done} tasks done)"
-        reasons = ", ".join(f"{k} {v}" for k, v in stats.get("quarantine_reasons", {}).items())
+        reasons = _blocked_reasons(stats)
         table.add_row(
             stage_dir.name,
             state,
@@ -39,6 +39,21 @@ def stage_table(ws_root: Path) -> Table:
             reasons,
         )
     return table
+
+
+def _blocked_reasons(stats: dict[str, Any]) -> str:
+    """'deny: optout.robots 3, …' over every step: why documents did not flow on."""
+    merged: dict[str, dict[str, int]] = {}
+    for step in stats.get("steps", {}).values():
+        for decision, reasons in step.get("by_decision", {}).items():
+            if decision in ("drop", "deny", "review"):
+                bucket = merged.setdefault(decision, {})
+                for reason, n in reasons.items():
+                    bucket[reason] = bucket.get(reason, 0) + n
+    return " · ".join(
+        f"{d}: " + ", ".join(f"{r} {n}" for r, n in sorted(rs.items(), key=lambda x: (-x[1], x[0])))
+        for d, rs in sorted(merged.items())
+    )
 
 
 def ledger_line(ws_root: Path) -> str:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from clearlm.clear.stage import build_clear_stage
 from clearlm.config import RunConfig
 from clearlm.errors import ConfigError
 from clearlm.ingest.stage import build_ingest_stage
@@ -15,8 +16,9 @@ from clearlm.pipeline.stage import Stage
 from clearlm.workspace import Workspace
 
 # Stages in pipeline order. Later issues add clear, curate, tokenize … here and nowhere else.
-STAGE_BUILDERS: dict[str, Callable[[RunConfig], Stage]] = {
-    "ingest": lambda config: build_ingest_stage(config.ingest),
+STAGE_BUILDERS: dict[str, Callable[[RunConfig, Path], Stage]] = {
+    "ingest": lambda config, ws_root: build_ingest_stage(config.ingest),
+    "clear": lambda config, ws_root: build_clear_stage(config.clear, ws_root),
 }
 
 
@@ -38,6 +40,6 @@ def run_stages(
     ws.lock()
     try:
         executor = build_executor(config, console)
-        return [executor.run(STAGE_BUILDERS[name](config), ws) for name in names]
+        return [executor.run(STAGE_BUILDERS[name](config, ws.root), ws) for name in names]
     finally:
         ws.unlock()

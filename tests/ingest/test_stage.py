@@ -41,7 +41,7 @@ def test_doc_ids_are_stable_across_locations_and_worker_counts(tmp_path: Path, d
 
 
 def test_bundled_corpus_quarantine_matches_the_manifest(demo_ws: Path) -> None:
-    text = (CORPUS / "MANIFEST.md").read_text(encoding="utf-8")
+    text = (CORPUS.parent / "CORPUS.md").read_text(encoding="utf-8")
     expected = json.loads(text[text.index("```json") + 7 : text.rindex("```")])
     want = sorted(
         (Path(e["path"]).name, e["reasons"] or e["reasons_any"])

@@ -95,6 +95,7 @@ def test_every_document_gets_one_event_per_step(tmp_path: Path, workers: int) ->
         "out": 2,
         "decisions": {"drop": 1, "keep": 2},
         "reasons": {"quality.min_words": 1},
+        "by_decision": {"drop": {"quality.min_words": 1}, "keep": {}},
     }
     assert stats["quarantined"] == 1
     assert (root / "quarantine/demo/00001.jsonl").is_file()

@@ -61,7 +61,9 @@ class TaskRecorder:
         self._quarantine_lines: list[str] = []
 
     def _step_stats(self, step: str) -> dict[str, Any]:
-        return self.steps.setdefault(step, {"in": 0, "out": 0, "decisions": Counter(), "reasons": Counter()})
+        return self.steps.setdefault(
+            step, {"in": 0, "out": 0, "decisions": Counter(), "reasons": Counter(), "by_decision": {}}
+        )
 
     def record(self, step: str, doc: Document, verdict: Verdict) -> None:
         stats = self._step_stats(step)
@@ -69,6 +71,7 @@ class TaskRecorder:
         stats["out"] += int(verdict.passes or self.dry_run)
         stats["decisions"][verdict.decision] += 1
         stats["reasons"].update(verdict.reasons)
+        stats["by_decision"].setdefault(verdict.decision, Counter()).update(verdict.reasons)
         self._event(
             step,
             doc.doc_id,
@@ -85,6 +88,7 @@ class TaskRecorder:
         stats["in"] += 1
         stats["decisions"]["drop"] += 1
         stats["reasons"][item.reason] += 1
+        stats["by_decision"].setdefault("drop", Counter())[item.reason] += 1
         self.quarantine_reasons[item.reason] += 1
         raw = item.raw[:QUARANTINE_RAW_BYTES]
         entry = {
@@ -160,6 +164,7 @@ class TaskRecorder:
                     **s,
                     "decisions": dict(sorted(s["decisions"].items())),
                     "reasons": dict(sorted(s["reasons"].items())),
+                    "by_decision": {d: dict(sorted(c.items())) for d, c in sorted(s["by_decision"].items())},
                 }
                 for name, s in self.steps.items()
             },
