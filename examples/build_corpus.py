@@ -44,11 +44,10 @@ from pathlib import Path
 from typing import ClassVar, NamedTuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from corpus_extras import build_extras  # noqa: E402 - a sibling script, not a package
-
 import pyarrow as pa
 import pyarrow.parquet as pq
 import zstandard
+from corpus_extras import build_extras
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
@@ -1709,11 +1708,12 @@ def build_crawl(c: Corpus) -> None:
                     "TDMRep well-known file: /catalog/* reserved (tdm-reservation 1), "
                     "/open/* not reserved (0)",
                     "deny",
-                    ["license.unknown"],
+                    [],
+                    reasons_any=["clear.evidence-only", "license.unknown"],
                     record=url,
                     acceptable=["evidence"],
-                    notes="clearance evidence for press.example pages. If ingest keeps it as an ordinary "
-                    "JSON document it has no licence (license.unknown); better kept as evidence only.",
+                    notes="clearance evidence for press.example pages, never training text: deny "
+                    "clear.evidence-only (or, kept as an ordinary JSON document, license.unknown).",
                 )
             )
         for page in PAGES:

@@ -114,7 +114,10 @@ def build_extras(c: Any, expect: Any) -> None:
             ["contract.expired"],
         ),
     )
-    c.write("books/review-the-lighthouse-keepers-ledger.txt", (REVIEW_HEAD + quoted_excerpt() + REVIEW_TAIL).encode())
+    c.write(
+        "books/review-the-lighthouse-keepers-ledger.txt",
+        (REVIEW_HEAD + quoted_excerpt() + REVIEW_TAIL).encode(),
+    )
     c.add(
         expect(
             "books/review-the-lighthouse-keepers-ledger.txt",

@@ -38,8 +38,40 @@ def main() -> None:
     if not args.keep and Path(ws).exists():
         shutil.rmtree(ws)
 
-    console.rule("[bold]clearlm demo: the bundled corpus (examples/corpus)")
+    console.rule("[bold]a rights holder registers a protected work (examples/protected/)")
+    shutil.rmtree("demo-registry", ignore_errors=True)
+    clearlm(
+        "registry",
+        "add",
+        "examples/protected/the-lighthouse-keepers-ledger.txt",
+        "--holder",
+        "Pellmont Vane Press",
+        "--registry",
+        "demo-registry",
+    )
+
+    console.rule("[bold]clearlm demo: the bundled corpus (examples/corpus), ingest → clear")
     clearlm("run", "recipes/demo.toml", "-w", ws)
+
+    console.rule("[bold]the clearance funnel: every decision, by reason")
+    clearlm(
+        "ledger",
+        "sql",
+        "-w",
+        ws,
+        "SELECT decision, reason, count(*) AS docs FROM (SELECT decision, unnest(reasons) AS reason "
+        "FROM ledger WHERE stage = 'clear') GROUP BY ALL ORDER BY decision, docs DESC, reason",
+    )
+    clearlm(
+        "ledger",
+        "sql",
+        "-w",
+        ws,
+        "SELECT coalesce(json_extract_string(meta, '$.license'), '(' || "
+        "array_to_string(CAST(json_extract(meta, '$.clear_reasons') AS VARCHAR[]), ', ') || ')') AS license, "
+        "count(*) AS docs, round(sum(length(text)) / 1e3, 1) AS kchars "
+        "FROM clear GROUP BY ALL ORDER BY docs DESC",
+    )
 
     console.rule("[bold]what could not be read is quarantined with a reason, never dropped")
     clearlm("quarantine", "-w", ws)
@@ -85,7 +117,8 @@ def main() -> None:
             ws,
             "--format",
             "csv",
-            "SELECT doc_id FROM ingest WHERE kind = 'robots' ORDER BY source LIMIT 1",
+            "SELECT doc_id FROM ledger WHERE stage = 'clear' AND list_contains(reasons, 'optout.robots') "
+            "ORDER BY source LIMIT 1",
         ],
         cwd=ROOT,
         capture_output=True,

@@ -17,7 +17,9 @@ from clearlm.clear.scan import scan_paths
 from clearlm.errors import ConfigError
 
 POLICY_OPTION = click.option(
-    "--policy", type=click.Path(path_type=Path), help="Policy TOML (default: commercial open-weights release)."
+    "--policy",
+    type=click.Path(path_type=Path),
+    help="Policy TOML (default: commercial open-weights release).",
 )
 
 
@@ -27,13 +29,26 @@ def register(cli: click.Group, console: Console) -> None:
     @cli.command()
     @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
     @POLICY_OPTION
-    @click.option("--robots", "robots_dirs", multiple=True, type=click.Path(path_type=Path),
-                  help="Folder of robots.txt files (<host>.txt or <host>/robots.txt).")
+    @click.option(
+        "--robots",
+        "robots_dirs",
+        multiple=True,
+        type=click.Path(path_type=Path),
+        help="Folder of robots.txt files (<host>.txt or <host>/robots.txt).",
+    )
     @click.option("--registry", type=click.Path(path_type=Path), help="Protected-works registry folder.")
     @click.option("--as-of", help="Date to check contracts against (YYYY-MM-DD; default today).")
-    @click.option("--format", "fmt", type=click.Choice(["jsonl", "table"]), default="table", show_default=True)
-    def scan(paths: tuple[Path, ...], policy: Path | None, robots_dirs: tuple[Path, ...], registry: Path | None,
-             as_of: str | None, fmt: str) -> None:
+    @click.option(
+        "--format", "fmt", type=click.Choice(["jsonl", "table"]), default="table", show_default=True
+    )
+    def scan(
+        paths: tuple[Path, ...],
+        policy: Path | None,
+        robots_dirs: tuple[Path, ...],
+        registry: Path | None,
+        as_of: str | None,
+        fmt: str,
+    ) -> None:
         """Read-only: what clearance would decide for every document under PATHS."""
         overrides = {"registry_path": str(registry)} if registry else None
         effective = load_policy(policy, overrides)
@@ -54,8 +69,12 @@ def register(cli: click.Group, console: Console) -> None:
         for row in results:
             counts[row["decision"]] = counts.get(row["decision"], 0) + 1
             colour = {"allow": "green", "deny": "red"}.get(row["decision"], "yellow")
-            table.add_row(f"[{colour}]{row['decision']}[/]", escape(", ".join(row["reasons"])),
-                          escape(str(row["license"] or "")), escape(_short(row["source"])))
+            table.add_row(
+                f"[{colour}]{row['decision']}[/]",
+                escape(", ".join(row["reasons"])),
+                escape(str(row["license"] or "")),
+                escape(_short(row["source"])),
+            )
         console.print(table)
         console.print(" · ".join(f"{k}: {v}" for k, v in sorted(counts.items())))
 
@@ -73,8 +92,14 @@ def register(cli: click.Group, console: Console) -> None:
     def registry() -> None:
         """The protected-works registry: works whose excerpts are denied (registry.match)."""
 
-    registry_option = click.option("--registry", "folder", type=click.Path(path_type=Path),
-                                   default=Path("registry"), show_default=True, help="Registry folder.")
+    registry_option = click.option(
+        "--registry",
+        "folder",
+        type=click.Path(path_type=Path),
+        default=Path("registry"),
+        show_default=True,
+        help="Registry folder.",
+    )
 
     @registry.command("add")
     @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
@@ -84,7 +109,9 @@ def register(cli: click.Group, console: Console) -> None:
         """Fingerprint FILES as protected works of HOLDER."""
         works = add_works(folder, list(files), holder)
         for work in works:
-            console.print(f"registered {work.work_id}  {escape(work.title)}  ({work.words} words, {escape(holder)})")
+            console.print(
+                f"registered {work.work_id}  {escape(work.title)}  ({work.words} words, {escape(holder)})"
+            )
 
     @registry.command("list")
     @registry_option

@@ -33,7 +33,13 @@ from clearlm.reasons import (
     SOURCE_GUTENBERG,
 )
 
-ALLOW_LICENSE_CODES = {LICENSE_PUBLIC_DOMAIN, LICENSE_CC0, LICENSE_CC_BY, LICENSE_CC_BY_SA, LICENSE_OPEN_SOURCE}
+ALLOW_LICENSE_CODES = {
+    LICENSE_PUBLIC_DOMAIN,
+    LICENSE_CC0,
+    LICENSE_CC_BY,
+    LICENSE_CC_BY_SA,
+    LICENSE_OPEN_SOURCE,
+}
 DENY_PREFIXES = ("copyright.", "optout.", "piracy.", "registry.", "revoked", "clear.", "input.")
 DENY_CODES = {"contract.expired", "contract.out-of-scope", LICENSE_NOT_ALLOWED, LICENSE_UNKNOWN}
 
@@ -45,7 +51,9 @@ def license_admitted(signal: Signal, policy: Policy) -> bool:
     expression = signal.license or ""
     # Every licence named in the expression must be admitted ("A AND B" needs both; for "A OR B"
     # admitting one would do, but being strict costs little and avoids parsing surprises).
-    names = [n for n in expression.replace("(", " ").replace(")", " ").split() if n not in ("AND", "OR", "WITH")]
+    names = [
+        n for n in expression.replace("(", " ").replace(")", " ").split() if n not in ("AND", "OR", "WITH")
+    ]
     if not names:
         return False
     for name in names:

@@ -17,7 +17,9 @@ from typing import Any
 
 import tomli_w
 
-from clearlm.config import build_dataclass  # the same typed builder as the run config: unknown keys are errors
+from clearlm.config import (
+    build_dataclass,
+)  # the same typed builder as the run config: unknown keys are errors
 from clearlm.errors import ConfigError
 
 # AI crawlers whose robots.txt groups a site uses to refuse AI training (robots.txt user agents).
@@ -52,7 +54,15 @@ class Policy:
     release: str = "commercial"
     # SPDX ids allowed as positive evidence; shell-style globs; "@osi" = any OSI-approved licence.
     allow_licenses: list[str] = field(
-        default_factory=lambda: ["CC0-1.0", "CC-PDDC", "PDDL-1.0", "CC-BY-*", "CC-BY-SA-*", "ODC-By-1.0", "@osi"]
+        default_factory=lambda: [
+            "CC0-1.0",
+            "CC-PDDC",
+            "PDDL-1.0",
+            "CC-BY-*",
+            "CC-BY-SA-*",
+            "ODC-By-1.0",
+            "@osi",
+        ]
     )
     allow_non_commercial: bool = False
     allow_no_derivatives: bool = False

@@ -27,6 +27,7 @@ from clearlm.clear.licenses import detect_licenses
 from clearlm.clear.optouts import OptoutContext, detect_optouts
 from clearlm.clear.piracy import detect_piracy
 from clearlm.clear.policy import Policy, load_policy
+from clearlm.clear.public_domain import detect_expired_copyright
 from clearlm.clear.registry import Registry
 from clearlm.clear.signals import Signal
 from clearlm.config import ClearConfig
@@ -52,7 +53,9 @@ class ClearContext:
         self.as_of = as_of
         self.optouts = OptoutContext(policy)
         self.registry = Registry.open(Path(policy.registry_path)) if policy.registry_path else None
-        self.contracts: list[Contract] = load_contracts(Path(policy.contracts_path)) if policy.contracts_path else []
+        self.contracts: list[Contract] = (
+            load_contracts(Path(policy.contracts_path)) if policy.contracts_path else []
+        )
         self.uses = ("train", "commercial") if policy.release == "commercial" else ("train", "research")
         for folder in robots_dirs:
             self.add_robots_folder(Path(folder))
@@ -61,7 +64,9 @@ class ClearContext:
         """robots.txt files a user supplies: `<host>.txt` or `<host>/robots.txt` (https assumed)."""
         for path in sorted(folder.rglob("*.txt")):
             host = path.parent.name if path.name == "robots.txt" else path.stem
-            self.optouts.add_robots(f"https://{host}/robots.txt", path.read_text(encoding="utf-8", errors="replace"))
+            self.optouts.add_robots(
+                f"https://{host}/robots.txt", path.read_text(encoding="utf-8", errors="replace")
+            )
 
     def add_evidence(self, docs: Iterable[Document]) -> None:
         for doc in docs:
@@ -73,6 +78,7 @@ class ClearContext:
             *detect_gutenberg(doc),
             *detect_licenses(doc),
             *detect_copyright(doc, self.policy),
+            *detect_expired_copyright(doc, self.policy),
             *detect_piracy(doc),
             *detect_optouts(doc, self.optouts),
             *check_contracts(doc.source, self.contracts, self.as_of, self.uses),

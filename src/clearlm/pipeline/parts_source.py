@@ -28,7 +28,8 @@ class PartsSource(Source):
             raise WorkspaceError(f"stage '{self.stage}' has not completed; run it first", stage_dir)
         parts = sorted(stage_dir.glob("part-*.parquet"))
         return [
-            TaskSpec(i, ({"part": str(p.relative_to(self.ws_root))},), p.stat().st_size) for i, p in enumerate(parts)
+            TaskSpec(i, ({"part": str(p.relative_to(self.ws_root))},), p.stat().st_size)
+            for i, p in enumerate(parts)
         ]
 
     def read(self, task: TaskSpec) -> Iterator[Document | Malformed]:
