@@ -86,7 +86,7 @@ CLEAR_REASONS = {
     LICENSE_NO_DERIVATIVES: "deny: a no-derivatives licence such as CC BY-ND",
     LICENSE_NOT_ALLOWED: "deny: a licence was found but the policy's allow-list does not admit it",
     COPYRIGHT_ALL_RIGHTS_RESERVED: "deny: a modern 'all rights reserved' or proprietary notice",
-    COPYRIGHT_RECENT_EDITION: "deny: an in-copyright edition (ISBN, CIP data, 'no part of this publication', ©)",
+    COPYRIGHT_RECENT_EDITION: "deny: an in-copyright edition (ISBN, CIP, 'no part of this publication', ©)",
     OPTOUT_ROBOTS: "deny: robots.txt disallows our crawler or an AI agent the policy respects",
     OPTOUT_TDMREP: "deny: TDM rights reserved (TDMRep header, meta tag or /.well-known/tdmrep.json)",
     OPTOUT_NOAI: "deny: 'noai' in a robots meta tag or an X-Robots-Tag header",
