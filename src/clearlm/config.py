@@ -169,20 +169,23 @@ def apply_override(config: RunConfig, assignment: str) -> None:
             node = getattr(node, part)
 
 
+def read_toml(path: Path, what: str) -> dict[str, Any]:
+    """Parse a TOML file; a missing or malformed file is a ConfigError naming it."""
+    try:
+        return tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{what} not found", path) from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"not valid TOML: {exc}", path) from None
+
+
 def load_config(recipe: Path | None = None, overrides: typing.Sequence[str] = ()) -> RunConfig:
     """Read a recipe (or defaults), apply overrides, and make input paths absolute.
 
     Relative `ingest.inputs` in a recipe are relative to the recipe file, so a recipe works from
     any current directory.
     """
-    data: dict[str, Any] = {}
-    if recipe is not None:
-        try:
-            data = tomllib.loads(Path(recipe).read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise ConfigError("recipe not found", recipe) from None
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"not valid TOML: {exc}", recipe) from None
+    data = read_toml(recipe, "recipe") if recipe is not None else {}
     try:
         config = config_from_dict(data)
     except ConfigError as exc:

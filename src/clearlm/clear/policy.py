@@ -9,7 +9,6 @@ editions, contracts in scope and in date, the user's own data).
 from __future__ import annotations
 
 import dataclasses
-import tomllib
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -17,9 +16,8 @@ from typing import Any
 
 import tomli_w
 
-from clearlm.config import (
-    build_dataclass,
-)  # the same typed builder as the run config: unknown keys are errors
+# The same typed builder as the run config: unknown keys are errors, not silent defaults.
+from clearlm.config import build_dataclass, read_toml
 from clearlm.errors import ConfigError
 
 # AI crawlers whose robots.txt groups a site uses to refuse AI training (robots.txt user agents).
@@ -88,12 +86,7 @@ def load_policy(path: Path | None = None, overrides: dict[str, Any] | None = Non
     """The default policy, or the one in `path` (a `[policy]` table), with overrides applied."""
     data: dict[str, Any] = {}
     if path is not None:
-        try:
-            raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise ConfigError("policy file not found", path) from None
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"not valid TOML: {exc}", path) from None
+        raw = read_toml(path, "policy file")
         data = raw.get("policy", raw)
     data = {**data, **(overrides or {})}
     try:
