@@ -28,8 +28,8 @@ from pathlib import Path
 
 from license_expression import get_spdx_licensing  # type: ignore[import-untyped]
 
+from clearlm.clear.license_ids import and_parts
 from clearlm.clear.licenses import PUBLIC_DOMAIN_REF, detect_licenses, license_keys, normalize_expression
-from clearlm.clear.licenses import _and_parts as and_parts
 from clearlm.clear.policy import Policy
 from clearlm.pipeline.document import Document
 

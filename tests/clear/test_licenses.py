@@ -508,3 +508,118 @@ def test_gutenberg_footer_licence_is_not_a_licence() -> None:
 
 def test_empty_document() -> None:
     assert detect_licenses(doc("")) == []
+
+
+# ------------------------------------------------------------------ choices, families, references
+
+
+def licences(text: str, file_name: str = "doc.txt") -> set[str | None]:
+    return {s.license for s in detect_licenses(doc(text, file_name=file_name))}
+
+
+def test_eclipse_epl_and_edl_is_a_choice() -> None:
+    text = (
+        "/* Copyright (c) 2014 Harbour Instruments Ltd.\n"
+        " * All rights reserved. This program and the accompanying materials\n"
+        " * are made available under the terms of the Eclipse Public License v2.0\n"
+        " * and Eclipse Distribution License v1.0 which accompany this distribution.\n */\n"
+        "int harbour_open(void);\n"
+    )
+    assert licences(text, "harbour.c") == {"EPL-2.0 OR BSD-3-Clause"}
+
+
+def test_permission_to_redistribute_under_either_is_a_choice() -> None:
+    text = (
+        "The files in vendor/nsprpub were taken from the Netscape runtime. They are available\n"
+        "under the Mozilla Public License version 1.1 with permission to redistribute under\n"
+        "either the GNU General Public License version 2 or the GNU Lesser General Public\n"
+        "License version 2.1.\n"
+    )
+    assert licences(text, "README") == {"MPL-1.1 OR GPL-2.0-only OR LGPL-2.1-only"}
+
+
+def test_dual_slash_license_in_a_driver_header() -> None:
+    text = (
+        "/* SPDX-free header of the Kestrel NIC driver.\n"
+        " * This file is provided under a dual BSD/GPLv2 license. When using or\n"
+        " * redistributing this file, you may do so under either license.\n */\n"
+    )
+    assert "BSD-3-Clause OR GPL-2.0-only" in licences(text, "kestrel.c")
+
+
+def test_notice_or_the_following_license_text() -> None:
+    text = (
+        "This program is free software; you can redistribute it and/or modify it under the terms\n"
+        "of the GNU General Public License version 2 as published by the Free Software Foundation;\n"
+        "or, when distributed separately from the main project, subject to the following license:\n\n"
+        "Permission is hereby granted, free of charge, to any person obtaining a copy of this\n"
+        'software and associated documentation files (the "Software"), to deal in the Software\n'
+        "without restriction. The above copyright notice and this permission notice shall be\n"
+        "included in all copies or substantial portions of the Software.\n"
+    )
+    assert licences(text, "ring.c") == {"GPL-2.0-only OR MIT"}
+
+
+def test_licence_text_after_a_dual_licence_stands_on_its_own() -> None:
+    text = (
+        "# Licence\n\nDual licensed under GPLv2 or MIT.\n\nCopyright (c) 2019 Odile Marchetti\n\n"
+        "Permission is hereby granted, free of charge, to any person obtaining a copy of this\n"
+        "software, to deal in the Software without restriction. The above copyright notice and\n"
+        "this permission notice shall be included in all copies or substantial portions.\n"
+    )
+    assert licences(text, "README.md") == {"GPL-2.0-only OR MIT", "MIT"}
+
+
+def test_separate_notice_before_a_dual_licence_is_kept() -> None:
+    text = (
+        "Upstream sources are copyright their authors.\n\n"
+        "   This program is free software; you can redistribute it and/or modify it under the\n"
+        "   terms of the GNU General Public License as published by the Free Software\n"
+        "   Foundation; version 2 dated June, 1991.\n\n" + "Packaging notes follow. " * 40 + "\n\n"
+        "The bundled ring buffer is distributed under the following terms:\n"
+        "   This program is free software; you can redistribute it and/or modify it under the\n"
+        "   terms of the GNU General Public License version 2; or, alternatively, under the MIT\n"
+        "   License.\n"
+    )
+    assert licences(text, "copyright") == {"GPL-2.0-only", "GPL-2.0-only OR MIT"}
+
+
+def test_unversioned_reference_means_the_version_named_elsewhere() -> None:
+    text = (
+        "Copyright (c) 2003 Ruth Aldana\n\nThis program is free software; you can redistribute it\n"
+        "under the terms of the GNU General Public License version 2 as published by the Free\n"
+        "Software Foundation.\n\n" + "Notes on the build system and its history. " * 60 + "\n\n"
+        "Plugins loaded at run time must themselves be distributed under the GPL.\n"
+    )
+    assert licences(text, "NOTES") == {"GPL-2.0-only"}
+
+
+@pytest.mark.parametrize(
+    ("statement", "expected"),
+    [
+        ("Licensed under the Educational Community License version 2.0.", "ECL-2.0"),
+        ("This library is distributed under the GNU Library Public License, version 2.", "LGPL-2.0-only"),
+    ],
+)
+def test_more_families(statement: str, expected: str) -> None:
+    assert licences(f"Copyright 2011 Mireille Okafor.\n{statement}\n") == {expected}
+
+
+def test_clisp_exception() -> None:
+    text = (
+        "This program is free software; you can redistribute it and/or modify it under the terms of\n"
+        "the GNU General Public License version 2 as published by the Free Software Foundation.\n\n"
+        "This copyright does NOT cover user programs that run in CLISP and third-party packages.\n"
+    )
+    assert licences(text, "COPYRIGHT") == {"GPL-2.0-only WITH CLISP-exception-2.0"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The dual SIM/eSIM phones ship with a licence card in the box.",
+        "She holds a dual UK/US licence to practise law.",
+    ],
+)
+def test_dual_words_that_are_not_licences(text: str) -> None:
+    assert detect_licenses(doc(text)) == []

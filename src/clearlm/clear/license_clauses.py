@@ -1,0 +1,211 @@
+"""Whole licence texts, recognised by their distinctive clauses, and the GPL exceptions.
+
+A licence text carries no name, so it is known by a clause only it contains; look-alikes (MIT and
+MIT-0, ISC and curl, the BSD variants) are told apart by the clauses that follow.
+"""
+
+from __future__ import annotations
+
+import re
+
+IC = re.IGNORECASE
+LIC = r"licen[cs]e"
+
+# Full licence texts (or their unmistakable clauses): (pattern, SPDX id or special marker).
+LICENSE_TEXTS = (
+    (
+        "person or organization obtaining",
+        re.compile(
+            r"Permission\s+is\s+hereby\s+granted,?\s+free\s+of\s+charge,?\s+to\s+any\s+person\s+or\s+"
+            r"organization\s+obtaining\s+a\s+copy\s+of\s+the\s+software\s+and\s+accompanying",
+            IC,
+        ),
+        "BSL-1.0",
+    ),
+    (
+        "permission is hereby granted, free of charge",
+        re.compile(
+            r"Permission\s+is\s+hereby\s+granted,?\s+free\s+of\s+charge,?\s+to\s+any\s+person\s+"
+            r"obtaining\s+a\s+copy",
+            IC,
+        ),
+        "#mit",
+    ),
+    (
+        "redistribution and use",
+        re.compile(
+            r"Redistribution\s+and\s+use\s+(?:of\s+this\s+software\s+)?in\s+source\s+and\s+binary\s+forms,?"
+            r"\s+with\s+or\s+without\s+modifications?,?\s+(?:are|is)\s+permitted\s+provided\s+that",
+            IC,
+        ),
+        "#bsd",
+    ),
+    (
+        "permission to use, copy, modify",
+        re.compile(
+            r"Permission\s+to\s+use,?\s+copy,?\s+modify,?\s+and(?:/or)?\s+distribute\s+this\s+software\s+"
+            r"for\s+any\s+purpose\s+with\s+or\s+without\s+fee\s+is\s+hereby\s+granted",
+            IC,
+        ),
+        "#isc",
+    ),
+    (
+        "permission is granted to anyone",
+        re.compile(
+            r"Permission\s+is\s+granted\s+to\s+anyone\s+to\s+use\s+this\s+software\s+for\s+any\s+purpose,?"
+            r"\s+including\s+commercial\s+applications,?\s+and\s+to\s+alter\s+it",
+            IC,
+        ),
+        "Zlib",
+    ),
+    (
+        "free and unencumbered",
+        re.compile(
+            r"This\s+is\s+free\s+and\s+unencumbered\s+software\s+released\s+into\s+the\s+public\s+domain", IC
+        ),
+        "Unlicense",
+    ),
+    (
+        "do what the fuck",
+        re.compile(r"DO\s+WHAT\s+THE\s+FUCK\s+YOU\s+WANT\s+TO\s+PUBLIC\s+LICENSE", IC),
+        "WTFPL",
+    ),
+    (
+        "gives unlimited permission to copy and/or",
+        re.compile(
+            r"the\s+Free\s+Software\s+Foundation\s+gives\s+unlimited\s+permission\s+to\s+copy\s+and/or\s+"
+            r"distribute\s+it,?\s+with\s+or\s+without\s+modifications,?\s+as\s+long\s+as\s+this\s+notice",
+            IC,
+        ),
+        "FSFULLR",
+    ),
+    (
+        "gives unlimited permission to copy, distribute",
+        re.compile(
+            r"the\s+Free\s+Software\s+Foundation\s+gives\s+unlimited\s+permission\s+to\s+copy,?\s+"
+            r"distribute,?\s+and\s+modify\s+it",
+            IC,
+        ),
+        "FSFUL",
+    ),
+    (
+        "copying and distribution of this file",
+        re.compile(
+            r"Copying\s+and\s+distribution\s+of\s+this\s+file,?\s+with\s+or\s+without\s+modification,?\s+are"
+            r"\s+permitted\s+in\s+any\s+medium\s+without\s+royalty",
+            IC,
+        ),
+        "FSFAP",
+    ),
+    (
+        "mpl 1.1/gpl 2.0/lgpl 2.1",
+        re.compile(r"\bMPL\s*1\.1\s*/\s*GPL\s*2\.0\s*/\s*LGPL\s*2\.1\b"),
+        "MPL-1.1 OR GPL-2.0-or-later OR LGPL-2.1-or-later",
+    ),
+    (
+        "cc0 1.0 universal",
+        re.compile(r"CC0\s+1\.0\s+Universal\b.{0,400}?Statement\s+of\s+Purpose", IC | re.S),
+        "CC0-1.0",
+    ),
+)
+
+MIT_CONDITION = re.compile(
+    r"above\s+copyright\s+notice\s+and\s+this\s+permission\s+notice\s+shall\s+be\s+included", IC
+)
+
+BSD_THIRD = re.compile(
+    r"Neither\s+the\s+name|names?\s+of\s+(?:[\w.,'-]+\s+){0,12}?(?:may|must|shall)\s+not\s+be\s+"
+    r"used\s+to\s+endorse|(?:may|must|shall)\s+not\s+be\s+used\s+to\s+endorse\s+or\s+promote",
+    IC,
+)
+
+BSD_ADVERT = re.compile(r"advertising\s+materials\s+mentioning\s+features", IC)
+
+ISC_DISCLAIMER = re.compile(r"AND\s+THE\s+AUTHORS?\s+DISCLAIMS?\s+ALL\s+WARRANTIES", IC)
+
+CURL_CLAUSE = re.compile(
+    r"Except\s+as\s+contained\s+in\s+this\s+notice,?\s+the\s+name\s+of\s+a\s+copyright\s+holder", IC
+)
+
+# Exceptions that turn "GPL-x" into "GPL-x WITH <exception>".
+EXCEPTIONS = (
+    (
+        "statically or dynamically",
+        re.compile(
+            r"Linking\s+this\s+library\s+statically\s+or\s+dynamically\s+with\s+"
+            r"other\s+modules\s+is\s+making",
+            IC,
+        ),
+        "Classpath-exception-2.0",
+    ),
+    ("classpath", re.compile(r"[\"“]?Classpath[\"”]?\s+exception", IC), "Classpath-exception-2.0"),
+    (
+        "does not by itself cause",
+        re.compile(
+            r"this\s+file\s+does\s+not\s+by\s+itself\s+cause\s+the\s+resulting\s+work\s+to\s+be\s+covered", IC
+        ),
+        "eCos-exception-2.0",
+    ),
+    (
+        "generated by autoconf",
+        re.compile(
+            r"configuration\s+script\s+generated\s+by\s+Autoconf,?\s+you\s+may\s+include\s+it\s+under\s+the"
+            r"\s+same\s+distribution\s+terms",
+            IC,
+        ),
+        "#autoconf",
+    ),
+    (
+        "gnu libtool",
+        re.compile(r"built\s+using\s+GNU\s+Libtool,?\s+you\s+may\s+include\s+this\s+file", IC),
+        "Libtool-exception",
+    ),
+    (
+        "bison output file",
+        re.compile(r"when\s+this\s+file\s+is\s+copied\s+by\s+Bison\s+into\s+a\s+Bison\s+output\s+file", IC),
+        "#bison",
+    ),
+    (
+        "does not cover user programs",
+        re.compile(r"does\s+not\s+cover\s+user\s+programs\s+that\s+run\s+in\s+CLISP", IC),
+        "CLISP-exception-2.0",
+    ),
+    (
+        "link the compiled version",
+        re.compile(
+            r"unlimited\s+permission\s+to\s+link\s+the\s+compiled\s+version\s+of\s+this\s+file\s+into\s+"
+            r"combinations\s+with\s+other\s+programs",
+            IC,
+        ),
+        "GCC-exception-2.0",
+    ),
+)
+
+# Linux kernel module licence strings.
+MODULE_LICENSE = re.compile(r"MODULE_LICENSE\s*\(\s*\"([^\"]{1,40})\"\s*\)")
+
+MODULE_IDS = {
+    "gpl": "GPL-2.0-or-later",
+    "gpl v2": "GPL-2.0-only",
+    "gpl and additional rights": "GPL-2.0-or-later",
+    "dual bsd/gpl": "BSD-3-Clause OR GPL-2.0-only",
+    "dual mit/gpl": "MIT OR GPL-2.0-only",
+    "dual mpl/gpl": "MPL-1.1 OR GPL-2.0-only",
+}
+
+# A whole licence text runs to its end marker; names inside it are part of it, not new statements.
+TEXT_END = re.compile(r"END\s+OF\s+TERMS\s+AND\s+CONDITIONS", IC)
+
+# Deprecated SPDX ids that stand for "licence WITH exception".
+DEPRECATED_IDS = {
+    "ecos-2.0": "GPL-2.0-or-later WITH eCos-exception-2.0",
+    "gpl-2.0-with-classpath-exception": "GPL-2.0-only WITH Classpath-exception-2.0",
+    "gpl-2.0-with-autoconf-exception": "GPL-2.0-only WITH Autoconf-exception-2.0",
+    "gpl-2.0-with-bison-exception": "GPL-2.0-only WITH Bison-exception-2.2",
+    "gpl-2.0-with-gcc-exception": "GPL-2.0-only WITH GCC-exception-2.0",
+    "gpl-2.0-with-font-exception": "GPL-2.0-only WITH Font-exception-2.0",
+    "gpl-3.0-with-autoconf-exception": "GPL-3.0-only WITH Autoconf-exception-3.0",
+    "gpl-3.0-with-gcc-exception": "GPL-3.0-only WITH GCC-exception-3.1",
+}
+
+PD_IDS = ("CC0-1.0", "CC-PDM-1.0", "CC-PDDC", "Unlicense", "PDDL-1.0")
