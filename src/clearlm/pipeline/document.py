@@ -66,6 +66,9 @@ class Document:
     mime: str = "text/plain"
     kind: str = "text"
     meta: dict[str, Any] = field(default_factory=dict)
+    # Per-process scratch shared by the steps of one run (e.g. the word split, so text is tokenised
+    # once for all quality rules); never written out.
+    cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def create(cls, key: str, text: str, source: str, **fields: Any) -> Document:
@@ -90,6 +93,7 @@ class Document:
     def from_row(cls, row: dict[str, Any]) -> Document:
         values = dict(row)
         values["meta"] = json.loads(values.get("meta") or "{}")
+        values.pop("cache", None)
         return cls(**values)
 
 

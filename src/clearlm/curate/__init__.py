@@ -1,0 +1,1 @@
+"""Curation: turn allowed documents into training-grade text (boilerplate, quality, language, PII, dedup)."""
