@@ -7,7 +7,14 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHES = ["ingest_throughput.py", "license_accuracy.py", "registry_speed.py", "clear_throughput.py"]
+BENCHES = [
+    "ingest_throughput.py",
+    "license_accuracy.py",
+    "registry_speed.py",
+    "clear_throughput.py",
+    "dedup_quality.py",
+    "curate_vs_datatrove.py",
+]
 
 if __name__ == "__main__":
     failed = 0

@@ -73,6 +73,31 @@ def main() -> None:
         "FROM clear GROUP BY ALL ORDER BY docs DESC",
     )
 
+    console.rule("[bold]curation: the funnel from ingest to training-grade text")
+    clearlm("report", "-w", ws)
+    dup = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "clearlm.cli",
+            "ledger",
+            "sql",
+            "-w",
+            ws,
+            "--format",
+            "csv",
+            "SELECT doc_id FROM ledger WHERE stage = 'curate' AND step = 'dedup' AND decision = 'drop' "
+            "ORDER BY seq LIMIT 1",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    if len(dup) > 1:
+        console.print("[bold]why was this document dropped, and duplicate of what?[/]")
+        clearlm("ledger", "explain", "-w", ws, dup[1])
+
     console.rule("[bold]what could not be read is quarantined with a reason, never dropped")
     clearlm("quarantine", "-w", ws)
 

@@ -22,6 +22,7 @@ from rich.table import Table
 
 from clearlm import __version__
 from clearlm.clear.cli import register as register_clear_commands
+from clearlm.cli_report import register as register_report_command
 from clearlm.config import RunConfig, load_config
 from clearlm.errors import ClearLMError, WorkspaceError
 from clearlm.ledger import Ledger
@@ -81,6 +82,20 @@ def clear(ws: Path, policy: Path | None, overrides: tuple[str, ...]) -> None:
         config.clear.policy = str(policy.resolve())
     Workspace.open(ws)
     run_stages(config, ws, ["clear"], console=err_console)
+    _print_results(ws)
+
+
+@cli.command()
+@WS_OPTION
+@click.option("--dry-run", is_flag=True, help="Record what every rule would do, but drop nothing.")
+@SET_OPTION
+def curate(ws: Path, dry_run: bool, overrides: tuple[str, ...]) -> None:
+    """Boilerplate, normalisation, language, quality, PII and dedup over the allowed documents."""
+    config = _resolve_config(ws, None, overrides)
+    if dry_run:
+        config.curate.dry_run = True
+    Workspace.open(ws)
+    run_stages(config, ws, ["curate"], console=err_console)
     _print_results(ws)
 
 
@@ -191,6 +206,7 @@ def ledger_explain(ws: Path, doc_id: str) -> None:
 
 
 register_clear_commands(cli, console)
+register_report_command(cli, console, WS_OPTION)
 
 
 def _emit(columns: list[str], rows: list[tuple[Any, ...]], fmt: str) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 
 import tomli_w
 
+from clearlm.curate.config import CurateConfig
 from clearlm.errors import ConfigError
 
 
@@ -23,9 +24,13 @@ from clearlm.errors import ConfigError
 class ExecutorConfig:
     """How steps are run. `workers` does not change any output, only how fast it comes."""
 
+    # "local" (processes on this machine) or "ray" (a Ray cluster; see docs/executors.md).
     kind: str = "local"
+    # Processes (local), or CPUs of the private Ray started when `address` is empty.
     workers: int = 2
     progress: bool = True
+    # Ray only: the cluster to join ("auto", "HOST:PORT", "ray://HOST:PORT"); empty = a private local Ray.
+    address: str = ""
 
 
 @dataclass
@@ -64,6 +69,7 @@ class RunConfig:
     executor: ExecutorConfig = field(default_factory=ExecutorConfig)
     ingest: IngestConfig = field(default_factory=IngestConfig)
     clear: ClearConfig = field(default_factory=ClearConfig)
+    curate: CurateConfig = field(default_factory=CurateConfig)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -200,6 +206,6 @@ def load_config(recipe: Path | None = None, overrides: typing.Sequence[str] = ()
         apply_override(config, assignment)
     if config.executor.workers < 1:
         raise ConfigError("executor.workers must be at least 1")
-    if config.executor.kind != "local":
-        raise ConfigError(f"executor.kind '{config.executor.kind}' is not available (known: local)")
+    if config.executor.kind not in ("local", "ray"):
+        raise ConfigError(f"executor.kind '{config.executor.kind}' is not available (known: local, ray)")
     return config

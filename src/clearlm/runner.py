@@ -9,37 +9,58 @@ from rich.console import Console
 
 from clearlm.clear.stage import build_clear_stage
 from clearlm.config import RunConfig
+from clearlm.curate.stage import run_curate
 from clearlm.errors import ConfigError
 from clearlm.ingest.stage import build_ingest_stage
-from clearlm.pipeline.executor import LocalExecutor, StageResult
+from clearlm.pipeline.executor import Executor, LocalExecutor, StageResult
 from clearlm.pipeline.stage import Stage
 from clearlm.workspace import Workspace
 
-# Stages in pipeline order. Later issues add clear, curate, tokenize … here and nowhere else.
-STAGE_BUILDERS: dict[str, Callable[[RunConfig, Path], Stage]] = {
-    "ingest": lambda config, ws_root: build_ingest_stage(config.ingest),
-    "clear": lambda config, ws_root: build_clear_stage(config.clear, ws_root),
+# Stages in pipeline order; each runs one or more executor passes. Later issues add tokenize …
+# here and nowhere else.
+StageRunner = Callable[[RunConfig, Workspace, Executor], list[StageResult]]
+
+
+def _single(build: Callable[[RunConfig, Path], Stage]) -> StageRunner:
+    return lambda config, ws, executor: [executor.run(build(config, ws.root), ws)]
+
+
+STAGE_RUNNERS: dict[str, StageRunner] = {
+    "ingest": _single(lambda config, root: build_ingest_stage(config.ingest)),
+    "clear": _single(lambda config, root: build_clear_stage(config.clear, root)),
+    "curate": run_curate,
 }
 
 
-def build_executor(config: RunConfig, console: Console | None = None) -> LocalExecutor:
-    if config.executor.kind != "local":
-        raise ConfigError(f"executor.kind '{config.executor.kind}' is not available (known: local)")
-    return LocalExecutor(config.executor.workers, config.executor.progress, console)
+def build_executor(config: RunConfig, console: Console | None = None) -> Executor:
+    ex = config.executor
+    if ex.kind == "local":
+        return LocalExecutor(ex.workers, ex.progress, console)
+    if ex.kind == "ray":
+        from clearlm.pipeline.ray_executor import RayExecutor  # ray is heavy: import only when chosen
+
+        # Joining a cluster uses all of it; `workers` sizes only a private local Ray.
+        return RayExecutor(ex.address or None, None if ex.address else ex.workers, ex.progress, console)
+    raise ConfigError(f"executor.kind '{ex.kind}' is not available (known: local, ray)")
 
 
 def run_stages(
     config: RunConfig, ws_root: Path, stages: Sequence[str] | None = None, console: Console | None = None
 ) -> list[StageResult]:
     """Run `stages` (default: all) in order; each resumes where an earlier run stopped."""
-    names = list(stages or STAGE_BUILDERS)
-    unknown = [n for n in names if n not in STAGE_BUILDERS]
+    names = list(stages or STAGE_RUNNERS)
+    unknown = [n for n in names if n not in STAGE_RUNNERS]
     if unknown:
-        raise ConfigError(f"unknown stage(s) {unknown} (known: {', '.join(STAGE_BUILDERS)})")
+        raise ConfigError(f"unknown stage(s) {unknown} (known: {', '.join(STAGE_RUNNERS)})")
     ws = Workspace.create_or_open(ws_root, config)
     ws.lock()
     try:
         executor = build_executor(config, console)
-        return [executor.run(STAGE_BUILDERS[name](config, ws.root), ws) for name in names]
+        try:
+            return [result for name in names for result in STAGE_RUNNERS[name](config, ws, executor)]
+        finally:
+            close = getattr(executor, "close", None)
+            if close is not None:
+                close()
     finally:
         ws.unlock()

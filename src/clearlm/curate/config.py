@@ -68,7 +68,9 @@ class GopherRepetitionConfig:
     dup_line_char_frac: float = 0.2
     dup_para_char_frac: float = 0.2
     top_n_grams: list[float] = field(default_factory=lambda: [0.20, 0.18, 0.16])  # n = 2, 3, 4
-    dup_n_grams: list[float] = field(default_factory=lambda: [0.15, 0.14, 0.13, 0.12, 0.11, 0.10])  # n = 5..10
+    dup_n_grams: list[float] = field(
+        default_factory=lambda: [0.15, 0.14, 0.13, 0.12, 0.11, 0.10]
+    )  # n = 5..10
 
 
 @dataclass

@@ -1,17 +1,19 @@
-"""The local executor: runs a stage's tasks over processes, resumably.
+"""Executors: run a stage's tasks resumably; the local one uses processes on this machine.
 
     stages/<stage>/plan.json        the tasks and the settings the stage started with
     stages/<stage>/part-NNNNN.parquet, events/NNNNN.parquet, stats/NNNNN.json (NNNNN = task = rank)
     stages/<stage>/done/NNNNN       written last: a task with a marker is never run again
     stages/<stage>/_COMPLETE.json   the events are in the ledger and the stage is finished
 
-Executors know nothing about what steps do, so another executor (Ray) can run the same Stage.
+Executors know nothing about what steps do: `Executor` holds plan, resume and commit, and its
+subclasses (LocalExecutor here, RayExecutor in ray_executor.py) only run the pending tasks.
 """
 
 from __future__ import annotations
 
 import json
 import multiprocessing
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -45,7 +47,7 @@ class StageResult:
 def run_task(stage: Stage, ws_root: Path, run_id: str, task: TaskSpec) -> dict[str, Any]:
     """Run one task start to finish and publish its files, the done marker last."""
     paths = TaskPaths(ws_root, stage.name, task.index)
-    recorder = TaskRecorder(run_id, stage.name, paths, dry_run=stage.dry_run)
+    recorder = TaskRecorder(run_id, stage.ledger_name, paths, dry_run=stage.dry_run)
     part = PartWriter(paths.part)
     read_docs = 0
     try:
@@ -93,11 +95,14 @@ def _run_task_star(args: tuple[Stage, Path, str, TaskSpec]) -> dict[str, Any]:
     return run_task(*args)
 
 
-class LocalExecutor:
-    """Runs tasks in `workers` processes (inline when 1) with a rich progress bar."""
+class Executor(ABC):
+    """Plans, resumes and commits a stage; a subclass only decides where the pending tasks run.
 
-    def __init__(self, workers: int = 2, progress: bool = True, console: Console | None = None) -> None:
-        self.workers = workers
+    Keeping plan, resume and commit here is what makes every executor's outputs identical: they
+    differ only in who calls `run_task`, and the driver alone writes the ledger.
+    """
+
+    def __init__(self, progress: bool = True, console: Console | None = None) -> None:
         self.progress = progress
         self.console = console or Console(stderr=True)
 
@@ -115,22 +120,12 @@ class LocalExecutor:
         pending = [t for t in tasks if not TaskPaths(ws.root, stage.name, t.index).done.is_file()]
         for task in pending:
             stage.source.check_task(task)
-        jobs = [(stage, ws.root, ws.run_id, t) for t in pending]
-        if self.workers == 1 or len(pending) <= 1:
-            with self._progress_bar(stage.name, tasks, pending) as advance:
-                for job in jobs:
-                    advance(_run_task_star(job))
-        else:
-            # fork: workers inherit the imported modules, so starting them costs nothing. The pool
-            # is made before the progress bar starts its refresh thread, so no lock is forked held.
-            context = multiprocessing.get_context("fork")
-            with (
-                context.Pool(min(self.workers, len(pending))) as pool,
-                self._progress_bar(stage.name, tasks, pending) as advance,
-            ):
-                for stats in pool.imap_unordered(_run_task_star, jobs):
-                    advance(stats)
+        self._run_tasks(stage, ws, tasks, pending)
         return StageResult(stage.name, len(tasks), len(pending), False, self._commit(stage, ws, tasks))
+
+    @abstractmethod
+    def _run_tasks(self, stage: Stage, ws: Workspace, tasks: list[TaskSpec], pending: list[TaskSpec]) -> None:
+        """Call `run_task` once per pending task (any order, maybe none), advancing `_progress_bar`."""
 
     def _load_or_plan(self, stage: Stage, stage_dir: Path) -> list[TaskSpec]:
         plan_path = stage_dir / "plan.json"
@@ -201,6 +196,31 @@ class LocalExecutor:
                 bar.update(bar_id, advance=1, mb=state["mb"], docs=state["docs"])
 
             yield advance
+
+
+class LocalExecutor(Executor):
+    """Runs tasks in `workers` processes (inline when 1) with a rich progress bar."""
+
+    def __init__(self, workers: int = 2, progress: bool = True, console: Console | None = None) -> None:
+        super().__init__(progress, console)
+        self.workers = workers
+
+    def _run_tasks(self, stage: Stage, ws: Workspace, tasks: list[TaskSpec], pending: list[TaskSpec]) -> None:
+        jobs = [(stage, ws.root, ws.run_id, t) for t in pending]
+        if self.workers == 1 or len(pending) <= 1:
+            with self._progress_bar(stage.name, tasks, pending) as advance:
+                for job in jobs:
+                    advance(_run_task_star(job))
+            return
+        # fork: workers inherit the imported modules, so starting them costs nothing. The pool
+        # is made before the progress bar starts its refresh thread, so no lock is forked held.
+        context = multiprocessing.get_context("fork")
+        with (
+            context.Pool(min(self.workers, len(pending))) as pool,
+            self._progress_bar(stage.name, tasks, pending) as advance,
+        ):
+            for stats in pool.imap_unordered(_run_task_star, jobs):
+                advance(stats)
 
 
 def _merge(totals: dict[str, Any], stats: dict[str, Any]) -> None:

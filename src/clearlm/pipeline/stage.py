@@ -59,3 +59,10 @@ class Stage:
     settings: dict[str, Any] = field(default_factory=dict)
     batch_size: int = 512
     dry_run: bool = False
+    # The stage name written in ledger rows, when it differs from the folder name (curation runs in
+    # two passes, `curate_prep` and `curate`, and both record their events as stage "curate").
+    ledger_stage: str = ""
+
+    @property
+    def ledger_name(self) -> str:
+        return self.ledger_stage or self.name
