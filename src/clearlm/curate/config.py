@@ -10,6 +10,14 @@ from dataclasses import dataclass, field
 
 
 @dataclass
+class HtmlConfig:
+    """Main-text extraction from HTML pages (trafilatura); navigation, footers and markup are removed."""
+
+    favor_recall: bool = True
+    include_tables: bool = True
+
+
+@dataclass
 class BoilerplateConfig:
     """Strip known wrappers (Project Gutenberg header, footer and licence); the stripped text is evidence."""
 
@@ -116,12 +124,13 @@ class DedupConfig:
 class CurateConfig:
     """Which steps run, in order, and each step's settings.
 
-    Step names: boilerplate, normalize, pii, language, quality.gopher, quality.gopher_repetition,
+    Step names: html, boilerplate, normalize, pii, language, quality.gopher, quality.gopher_repetition,
     quality.c4, quality.fineweb, dedup (exact + near, across all tasks, after the per-document steps).
     """
 
     steps: list[str] = field(
         default_factory=lambda: [
+            "html",
             "boilerplate",
             "normalize",
             "language",
@@ -134,6 +143,7 @@ class CurateConfig:
     )
     # Record what every rule would do, but drop nothing.
     dry_run: bool = False
+    html: HtmlConfig = field(default_factory=HtmlConfig)
     boilerplate: BoilerplateConfig = field(default_factory=BoilerplateConfig)
     normalize: NormalizeConfig = field(default_factory=NormalizeConfig)
     pii: PiiConfig = field(default_factory=PiiConfig)

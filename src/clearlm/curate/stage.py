@@ -28,6 +28,7 @@ from clearlm.config import RunConfig
 from clearlm.curate.boilerplate import StripBoilerplate
 from clearlm.curate.config import CurateConfig
 from clearlm.curate.dedup import DedupFilter, find_duplicates
+from clearlm.curate.html import ExtractHTML
 from clearlm.curate.language import LanguageFilter
 from clearlm.curate.normalize import NormalizeText
 from clearlm.curate.pii import RedactPII
@@ -40,6 +41,7 @@ from clearlm.pipeline.step import Step
 from clearlm.workspace import Workspace
 
 STEP_BUILDERS: dict[str, Callable[[CurateConfig], Step]] = {
+    "html": lambda c: ExtractHTML(c.html),
     "boilerplate": lambda c: StripBoilerplate(c.boilerplate),
     "normalize": lambda c: NormalizeText(c.normalize),
     "pii": lambda c: RedactPII(c.pii),
