@@ -26,3 +26,10 @@ def test_every_ingest_code_has_a_description() -> None:
         v for k, v in vars(reasons).items() if k.startswith(("INPUT_", "INGEST_")) and isinstance(v, str)
     }
     assert codes == set(reasons.INGEST_REASONS)
+
+
+def test_every_curation_code_is_documented() -> None:
+    from clearlm.curate.reasons import CURATE_REASONS
+
+    text = DOC.read_text(encoding="utf-8")
+    assert [c for c in CURATE_REASONS if f"`{c}`" not in text] == []

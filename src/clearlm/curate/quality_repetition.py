@@ -5,10 +5,11 @@ characters, duplicate lines and theirs, the most frequent 2/3/4-gram's character
 characters in duplicate 5…10-grams; each as a fraction of the text's characters. Reasons are
 datatrove's rule names under `quality.gopher_repetition.`; a threshold of 0 turns its rule off.
 
-The n-gram rules are the expensive part of the Gopher rules, so they work on token hashes with numpy
-(see `_NGrams`), and only the greedy scan over duplicate n-grams is a Python loop, over the few
-positions whose n-gram repeats. One difference: datatrove identifies a duplicate n-gram by its words
-joined without a separator ("a" "bc" equals "ab" "c"); here n-grams are equal when their tokens are.
+The n-gram rules are the expensive part of the Gopher rules, so they work on 64-bit token hashes
+with numpy (see `_NGrams`); only the greedy scan over duplicate n-grams is a Python loop, over the
+few positions whose n-gram repeats. Differences: n-grams are equal when their tokens' hashes are
+(a 64-bit collision would merge two, about once in 10**8 books), and datatrove identifies a
+duplicate n-gram by its words joined without a separator ("a" "bc" equals "ab" "c"), we by its tokens.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ REASONS = {
     },
 }
 
-# Mixes a group id into the key of the next n-gram (odd, so distinct ids stay distinct).
+# Chains an n-gram's key with the next token's hash into the (n+1)-gram's key.
 _MIX = np.uint64(0xD6E8FEB86659FD93)
 
 
@@ -61,13 +62,31 @@ def duplicates(items: list[str]) -> tuple[int, int]:
     return repeats, sum(len(item) * (k - 1) for item, k in counts.items() if k > 1)
 
 
+def _member(keys: NDArray[np.uint64], wanted: NDArray[np.uint64], exact: bool) -> NDArray[np.bool_]:
+    """Which `keys` may be in `wanted` (sorted): a bit table indexed by their top bits says yes to all
+    of them and to about 1 in 8 others; `exact` weeds those out with a binary search over the yeses.
+    (A search for every key, or `np.isin`, would cost more than the sort that counted them.)"""
+    bits = max(10, len(wanted).bit_length() + 3)
+    shift = np.uint64(64 - bits)
+    table = np.zeros(1 << bits, np.bool_)
+    table[(wanted >> shift).astype(np.intp)] = True
+    hit: NDArray[np.bool_] = table[(keys >> shift).astype(np.intp)]
+    if exact and len(wanted):
+        maybe = np.flatnonzero(hit)
+        found = wanted[np.minimum(np.searchsorted(wanted, keys[maybe]), len(wanted) - 1)]
+        hit[maybe] = found == keys[maybe]
+    return hit
+
+
 class _NGrams:
     """Counts of the n-grams of a token sequence, for n = 2, 3, ... in turn.
 
-    An n-gram that occurs once is the start of (n+1)-grams that occur once, so each level looks only
-    at the positions where the previous level's n-gram repeats; in prose that is a small share by
-    n = 5. `group` numbers equal n-grams densely; an (n+1)-gram's key mixes its n-gram's group with
-    the hash of its last token.
+    An n-gram that occurs once starts only (n+1)-grams that occur once, so each level looks only at
+    the positions where the last level's n-gram repeats: in prose, a tenth of them by n = 5. An
+    n-gram's key chains its tokens' hashes (key * MIX + next token's hash); a level counts its keys
+    by sorting them. Matching positions back to the repeated keys lets a few unique n-grams through,
+    which changes no result: their longer n-grams stay unique, and the duplicate scan never counts
+    a unique one.
     """
 
     def __init__(self, hashes: NDArray[np.uint64], lengths: NDArray[np.intp]) -> None:
@@ -75,36 +94,31 @@ class _NGrams:
         self.chars = np.zeros(len(hashes) + 1, np.int64)
         np.cumsum(lengths, out=self.chars[1:])
         self.n = 1
-        # Positions (ascending) whose n-gram may repeat, that n-gram's group, and whether it does.
+        # Positions (ascending) whose n-gram may repeat, and that n-gram's key.
         self.pos: NDArray[np.intp] = np.arange(len(hashes))
-        self.group: NDArray[np.uint64] = hashes
-        self.repeated: NDArray[np.bool_] = np.ones(len(hashes), np.bool_)
+        self.keys: NDArray[np.uint64] = hashes
         self.top_count, self.top_first = 1, 0
 
     def advance(self) -> None:
-        """Count the (n+1)-grams at the positions where the n-gram repeats."""
+        """Count the (n+1)-grams at the positions where the n-gram repeats; keep those that repeat."""
         n = self.n = self.n + 1
-        pos, group = self.pos[self.repeated], self.group[self.repeated]
-        fits = int(np.searchsorted(pos, len(self.hashes) - n, side="right"))
-        pos, group = pos[:fits], group[:fits]
-        keys = group * _MIX + self.hashes[pos + n - 1]
-        order = np.argsort(keys)
-        ordered = keys[order]
+        fits = int(np.searchsorted(self.pos, len(self.hashes) - n, side="right"))
+        pos = self.pos[:fits]
+        keys = self.keys[:fits] * _MIX + self.hashes[pos + n - 1]
+        ordered = np.sort(keys)
         new = np.ones(len(ordered), np.bool_)
         new[1:] = ordered[1:] != ordered[:-1]
         starts = np.flatnonzero(new)
         counts = np.diff(np.append(starts, len(ordered)))
-        self.group = np.empty(len(ordered), np.uint64)
-        self.group[order] = np.cumsum(new) - 1
-        self.repeated = np.empty(len(ordered), np.bool_)
-        self.repeated[order] = np.repeat(counts >= 2, counts)
-        self.pos = pos
         # The most frequent n-gram, the first seen among equals as `Counter.most_common` picks it;
         # when every n-gram is unique, that is the first n-gram of the text.
-        self.top_count, self.top_first = (int(counts.max()), 0) if len(counts) else (1, 0)
+        self.top_count = int(counts.max()) if len(counts) else 1
+        self.top_first = 0
         if self.top_count > 1:
-            tops = starts[counts == self.top_count]
-            self.top_first = min(int(pos[order[g : g + self.top_count]].min()) for g in tops.tolist())
+            tops = ordered[starts[counts == self.top_count]]
+            self.top_first = int(pos[np.argmax(_member(keys, tops, exact=True))])
+        repeated = _member(keys, ordered[starts[counts >= 2]], exact=False)
+        self.pos, self.keys = pos[repeated], keys[repeated]
 
     def top_chars(self) -> int:
         """Characters of the most frequent n-gram joined by spaces, times its count."""
@@ -114,17 +128,16 @@ class _NGrams:
     def duplicate_chars(self) -> int:
         """Characters in repeated n-grams by datatrove's greedy scan: left to right, an n-gram seen
         before counts and the scan jumps past it; only n-grams it does not jump over are "seen".
-        The scan visits only repeated n-grams: one that occurs once changes nothing."""
+        The scan visits only the n-grams that may repeat: one that occurs once changes nothing."""
         n, seen, until, hits = self.n, set(), -1, []
-        pos, group = self.pos[self.repeated], self.group[self.repeated]
-        for p, g in zip(pos.tolist(), group.tolist(), strict=True):
+        for p, key in zip(self.pos.tolist(), self.keys.tolist(), strict=True):
             if p < until:
                 continue
-            if g in seen:
+            if key in seen:
                 hits.append(p)
                 until = p + n
             else:
-                seen.add(g)
+                seen.add(key)
         at = np.array(hits, np.intp)
         return int((self.chars[at + n] - self.chars[at]).sum())
 
