@@ -136,7 +136,9 @@ class CurateConfig:
             "language",
             "quality.gopher",
             "quality.gopher_repetition",
-            "quality.fineweb",
+            # quality.c4 and quality.fineweb are available but not default: they assume one paragraph
+            # per line (web text); on hard-wrapped books FineWeb drops 76 of the 150 Gutenberg books
+            # (line_punct_ratio, char_dup_ratio) and C4 removes ~88 % of lines.
             "pii",
             "dedup",
         ]

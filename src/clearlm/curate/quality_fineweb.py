@@ -43,7 +43,7 @@ class FineWebQuality(Filter):
 
     def keep(self, doc: Document) -> Verdict:
         c, text, view = self.config, doc.text, views(doc)
-        lines = view.nonblank_lines
+        lines = view.nonblank_lines()
         if not lines:
             return Drop(EMPTY)
         n = len(lines)

@@ -89,7 +89,7 @@ class _NGrams:
     a unique one.
     """
 
-    def __init__(self, hashes: NDArray[np.uint64], lengths: NDArray[np.intp]) -> None:
+    def __init__(self, hashes: NDArray[np.uint64], lengths: NDArray[np.int32]) -> None:
         self.hashes = hashes
         self.chars = np.zeros(len(hashes) + 1, np.int64)
         np.cumsum(lengths, out=self.chars[1:])
@@ -163,8 +163,8 @@ class GopherRepetition(Filter):
         if not n_chars:
             return Keep()
         for parts, frac, char_frac, frac_code, char_code in (
-            (view.paragraphs, c.dup_para_frac, c.dup_para_char_frac, DUP_PARA_FRAC, DUP_PARA_CHAR_FRAC),
-            (view.newline_runs, c.dup_line_frac, c.dup_line_char_frac, DUP_LINE_FRAC, DUP_LINE_CHAR_FRAC),
+            (view.paragraphs(), c.dup_para_frac, c.dup_para_char_frac, DUP_PARA_FRAC, DUP_PARA_CHAR_FRAC),
+            (view.newline_runs(), c.dup_line_frac, c.dup_line_char_frac, DUP_LINE_FRAC, DUP_LINE_CHAR_FRAC),
         ):
             repeats, chars = duplicates(parts)
             if frac and repeats / len(parts) > frac:
@@ -173,7 +173,7 @@ class GopherRepetition(Filter):
                 return measured_drop(char_code, chars / n_chars, char_frac)
         return self._ngrams(view.tokens.hashes, view.tokens.lengths, n_chars)
 
-    def _ngrams(self, hashes: NDArray[np.uint64], lengths: NDArray[np.intp], n_chars: int) -> Verdict:
+    def _ngrams(self, hashes: NDArray[np.uint64], lengths: NDArray[np.int32], n_chars: int) -> Verdict:
         grams = _NGrams(hashes, lengths)
         last = max([n for n, t in self.top.items() if t] + [n for n, t in self.dup.items() if t], default=1)
         for n in range(2, min(last, len(hashes)) + 1):

@@ -30,7 +30,9 @@ __all__ = ["TextViews", "Tokens", "has_letter", "invalidate", "lines", "tokenize
 
 
 class TextViews:
-    """The views of one text that the quality rules share, each computed on first use."""
+    """The views of one text that the quality rules use. Those that several rules share are
+    computed on first use and kept; those one rule uses once are methods, so that a document in a
+    batch does not hold several more copies of its text."""
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -48,12 +50,10 @@ class TextViews:
         """`str.splitlines()`: Gopher's line rules and C4 use these."""
         return self.text.splitlines()
 
-    @cached_property
     def paragraphs(self) -> list[str]:
         """The stripped text split at blank lines (Gopher repetition)."""
         return _PARAGRAPH_BREAK.split(self.text.strip())
 
-    @cached_property
     def newline_runs(self) -> list[str]:
         """The text split at runs of newlines, not stripped, as `re.split("\\n+", text)` gives it
         (Gopher repetition's lines), from `str.split`, which is several times faster."""
@@ -63,7 +63,6 @@ class TextViews:
         parts = [part for part in text.split("\n") if part]
         return [""] * text.startswith("\n") + parts + [""] * text.endswith("\n")
 
-    @cached_property
     def nonblank_lines(self) -> list[str]:
         """Lines split at "\\n" that hold more than whitespace (FineWeb)."""
         return [line for line in self.text.split("\n") if line and not line.isspace()]

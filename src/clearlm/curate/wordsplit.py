@@ -98,8 +98,8 @@ class Tokens:
     """The tokens of a text: code-point spans, 64-bit hashes (equal strings, equal hashes), whether
     each is a word (has a letter or digit, not only punctuation) and its first code point."""
 
-    starts: NDArray[np.intp]
-    ends: NDArray[np.intp]
+    starts: NDArray[np.int32]
+    ends: NDArray[np.int32]
     hashes: NDArray[np.uint64]
     wordlike: NDArray[np.bool_]
     firsts: NDArray[np.uint32]
@@ -108,7 +108,7 @@ class Tokens:
         return len(self.starts)
 
     @property
-    def lengths(self) -> NDArray[np.intp]:
+    def lengths(self) -> NDArray[np.int32]:
         return self.ends - self.starts
 
     def strings(self, text: str) -> list[str]:
@@ -119,7 +119,7 @@ def tokenize(text: str) -> Tokens:
     """Split `text` into tokens (the rules are in the module docstring)."""
     n = len(text)
     if n == 0 or text.isspace():
-        none = np.zeros(0, np.intp)
+        none = np.zeros(0, np.int32)
         return Tokens(none, none, np.zeros(0, np.uint64), np.zeros(0, np.bool_), np.zeros(0, np.uint32))
     cls_t, _, _, special_t, value_t = _tables()
     cps = np.frombuffer(text.encode("utf-32-le"), np.uint32)
@@ -147,7 +147,8 @@ def tokenize(text: str) -> Tokens:
     after[:-1] = start[1:] | ~tok[1:]
     starts, ends = np.flatnonzero(start), np.flatnonzero(tok & after) + 1
     hashes = (prefix[ends] - prefix[starts]) * ipw[starts]
-    return Tokens(starts, ends, hashes, word[starts], cps[starts])
+    # int32 offsets halve what a cached split holds; texts of 2**31 characters do not get here.
+    return Tokens(starts.astype(np.int32), ends.astype(np.int32), hashes, word[starts], cps[starts])
 
 
 def _join_specials(
