@@ -30,25 +30,16 @@ from functools import cache
 import numpy as np
 from numpy.typing import NDArray
 
+from clearlm.hashing import GOLDEN, M1, M2, U64, mix64
+
 SCHEME = "clearlm-winnow-v1"
 K = 8  # words per shingle: long enough that a shared shingle is rarely a coincidence
 W = 10  # winnowing window: any shared run of K + W - 1 = 17 words shares a fingerprint
 
-U64 = np.uint64
 _SEP, _WORD, _JOIN, _SINGLE = 0, 1, 2, 3
 _JOINERS = "'’‘ʼ`-\u00ad\u2010\u2011"  # apostrophes and hyphens: dropped between word characters
 _SINGLES = [(0x3040, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x3FFFF)]
 _LINE_BREAK_HYPHEN = re.compile(r"[-\u00ad\u2010\u2011][ \t]*\r?\n[ \t]*")
-_M1, _M2, _M3 = U64(0xBF58476D1CE4E5B9), U64(0x94D049BB133111EB), U64(0x9E3779B97F4A7C15)
-
-
-def _mix(x: NDArray[np.uint64]) -> NDArray[np.uint64]:
-    """splitmix64's finaliser: every input bit affects every output bit (wrapping uint64 maths)."""
-    x = x ^ (x >> U64(30))
-    x = x * _M1
-    x = x ^ (x >> U64(27))
-    x = x * _M2
-    return x ^ (x >> U64(31))
 
 
 def _char_class(ch: str) -> int:
@@ -66,11 +57,11 @@ def _char_class(ch: str) -> int:
 def _tables() -> tuple[NDArray[np.uint8], NDArray[np.uint64]]:
     """Class and random value of every code point in the Basic Multilingual Plane (built once)."""
     classes = np.array([_char_class(chr(cp)) for cp in range(0x10000)], dtype=np.uint8)
-    return classes, _mix(np.arange(0x10000, dtype=U64) * _M1 + _M3)
+    return classes, mix64(np.arange(0x10000, dtype=U64) * M1 + GOLDEN)
 
 
 # One random odd multiplier per shingle slot, so word order matters.
-_SLOTS = _mix(np.arange(1, K + 1, dtype=U64) * _M3) | U64(1)
+_SLOTS = mix64(np.arange(1, K + 1, dtype=U64) * GOLDEN) | U64(1)
 
 
 @dataclass(frozen=True)
@@ -108,7 +99,7 @@ def _classes(norm: str) -> tuple[NDArray[np.uint32], NDArray[np.uint8], NDArray[
     if len(astral):
         distinct, inverse = np.unique(cps[astral], return_inverse=True)
         cls[astral] = np.array([_char_class(chr(int(c))) for c in distinct], dtype=np.uint8)[inverse]
-        val[astral] = _mix(cps[astral].astype(U64) * _M1 + _M3)
+        val[astral] = mix64(cps[astral].astype(U64) * M1 + GOLDEN)
     return cps, cls, val
 
 
@@ -157,7 +148,7 @@ def tokenise(norm: str) -> tuple[NDArray[np.uint64], NDArray[np.int64], NDArray[
     total = s1[ends] - s1[starts]
     weighted = (s2[ends] - s2[starts]) - pos[starts] * total
     length = pos[ends - 1] - pos[starts] + U64(1)
-    hashes = _mix(total + _mix(weighted + length * _M3) * _M2)
+    hashes = mix64(total + mix64(weighted + length * GOLDEN) * M2)
     return hashes, starts.astype(np.int64), ends.astype(np.int64)
 
 
@@ -179,11 +170,11 @@ def winnow(
     m = len(tokens) - k + 1
     if m <= 0:
         return np.zeros(0, dtype=U64), np.zeros(0, dtype=np.int64)
-    slots = _SLOTS if k == K else _mix(np.arange(1, k + 1, dtype=U64) * _M3) | U64(1)
+    slots = _SLOTS if k == K else mix64(np.arange(1, k + 1, dtype=U64) * GOLDEN) | U64(1)
     shingles = np.zeros(m, dtype=U64)
     for j in range(k):
         shingles += tokens[j : j + m] * slots[j]
-    shingles = _mix(shingles)
+    shingles = mix64(shingles)
     if m <= w:
         positions = np.array([int(np.argmin(shingles))], dtype=np.int64)
     else:

@@ -24,10 +24,10 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-U64 = np.uint64
+from clearlm.hashing import GOLDEN, U64, mix64
+
 MERSENNE = (1 << 61) - 1
 _P = U64(MERSENNE)
-_M1, _M2, _GOLDEN = U64(0xBF58476D1CE4E5B9), U64(0x94D049BB133111EB), U64(0x9E3779B97F4A7C15)
 _SPACE = 32
 _MARK = 1  # joins the texts of a batch; the byte table makes every \x01 inside a text a space
 # Texts are tokenised in segments of at most this many bytes (cut at a space), which bounds the
@@ -35,19 +35,10 @@ _MARK = 1  # joins the texts of a batch; the byte table makes every \x01 inside 
 _SEGMENT = 1 << 20
 
 
-def mix64(x: NDArray[np.uint64]) -> NDArray[np.uint64]:
-    """splitmix64's finaliser: every input bit affects every output bit (wrapping uint64 maths)."""
-    x = x ^ (x >> U64(30))
-    x = x * _M1
-    x = x ^ (x >> U64(27))
-    x = x * _M2
-    return x ^ (x >> U64(31))
-
-
 def _constants(seed: int, count: int) -> NDArray[np.uint64]:
     """`count` well-mixed 64-bit constants from a seed (splitmix64's sequence)."""
     with np.errstate(over="ignore"):
-        return mix64((np.arange(1, count + 1, dtype=U64) + U64(seed & 0xFFFFFFFF) * U64(1 << 32)) * _GOLDEN)
+        return mix64((np.arange(1, count + 1, dtype=U64) + U64(seed & 0xFFFFFFFF) * U64(1 << 32)) * GOLDEN)
 
 
 def _byte_table() -> bytes:
@@ -98,7 +89,7 @@ def _segment_words(seg: NDArray[np.uint8], digits: bool) -> tuple[NDArray[np.uin
     np.cumsum(seg.astype(U64) * _POW[: len(seg)], out=prefix[1:])
     with np.errstate(over="ignore"):
         h = (prefix[ends] - prefix[starts]) * _INV[starts]
-        h = mix64(h + (ends - starts).astype(U64) * _GOLDEN)
+        h = mix64(h + (ends - starts).astype(U64) * GOLDEN)
     return h, np.searchsorted(marks, starts), len(marks)
 
 
