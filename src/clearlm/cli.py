@@ -28,7 +28,6 @@ from clearlm.errors import ClearLMError, WorkspaceError
 from clearlm.ledger import Ledger
 from clearlm.ledger.query import rows_as_json, run_sql, to_jsonable
 from clearlm.report import explain_rows, ledger_line, quarantine_rows, stage_table
-from clearlm.runner import run_stages
 from clearlm.workspace import Workspace
 
 # Piped output (files, other programs) gets wide tables instead of rich's 80-column default.
@@ -51,6 +50,15 @@ SET_OPTION = click.option(
     metavar="KEY=VALUE",
     help="Override a config key, e.g. --set executor.workers=4 (repeatable).",
 )
+
+
+def run_stages(
+    config: RunConfig, ws: Path, stages: Sequence[str] | None = None, console: Console | None = None
+) -> None:
+    """The stages' code (detectors, models, libraries) is imported only when a stage runs."""
+    from clearlm.runner import run_stages as run
+
+    run(config, ws, stages, console=console)
 
 
 def _resolve_config(ws: Path, recipe: Path | None, overrides: Sequence[str]) -> RunConfig:

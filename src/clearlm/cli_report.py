@@ -11,7 +11,6 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from clearlm.funnel import compute, write_report
 from clearlm.workspace import Workspace
 
 
@@ -20,6 +19,8 @@ def register(cli: click.Group, console: Console, ws_option: Callable[[Any], Any]
     @ws_option
     def report(ws: Path) -> None:
         """The funnel: docs, MB and words in/out per step, why documents stopped, final mix by licence."""
+        from clearlm.funnel import compute, write_report  # matplotlib: imported only when reporting
+
         Workspace.open(ws)
         funnel = compute(ws)
         steps = Table(title="funnel (sizes as ingested)")

@@ -12,8 +12,6 @@ from rich.markup import escape
 from rich.table import Table
 
 from clearlm.clear.policy import load_policy
-from clearlm.clear.registry import Registry, add_works
-from clearlm.clear.scan import scan_paths
 from clearlm.errors import ConfigError
 
 POLICY_OPTION = click.option(
@@ -50,6 +48,8 @@ def register(cli: click.Group, console: Console) -> None:
         fmt: str,
     ) -> None:
         """Read-only: what clearance would decide for every document under PATHS."""
+        from clearlm.clear.scan import scan_paths  # detectors load only for commands that use them
+
         overrides = {"registry_path": str(registry)} if registry else None
         effective = load_policy(policy, overrides)
         try:
@@ -107,6 +107,8 @@ def register(cli: click.Group, console: Console) -> None:
     @registry_option
     def registry_add(files: tuple[Path, ...], holder: str, folder: Path) -> None:
         """Fingerprint FILES as protected works of HOLDER."""
+        from clearlm.clear.registry import add_works
+
         works = add_works(folder, list(files), holder)
         for work in works:
             console.print(
@@ -117,6 +119,8 @@ def register(cli: click.Group, console: Console) -> None:
     @registry_option
     def registry_list(folder: Path) -> None:
         """List registered works."""
+        from clearlm.clear.registry import Registry
+
         table = Table(title=f"registry {folder}")
         for column in ("work_id", "title", "holder", "words", "added"):
             table.add_column(column)
