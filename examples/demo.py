@@ -27,6 +27,18 @@ def clearlm(*args: str, check: bool = True) -> int:
     return result.returncode
 
 
+def first_doc_id(ws: str, sql: str) -> str | None:
+    """The first doc_id a `clearlm ledger sql` query returns, or None."""
+    lines = subprocess.run(
+        [sys.executable, "-m", "clearlm.cli", "ledger", "sql", "-w", ws, "--format", "csv", sql],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    return lines[1] if len(lines) > 1 else None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--workspace", default="demo-ws", help="workspace folder (default: demo-ws)")
@@ -75,28 +87,14 @@ def main() -> None:
 
     console.rule("[bold]curation: the funnel from ingest to training-grade text")
     clearlm("report", "-w", ws)
-    dup = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "clearlm.cli",
-            "ledger",
-            "sql",
-            "-w",
-            ws,
-            "--format",
-            "csv",
-            "SELECT doc_id FROM ledger WHERE stage = 'curate' AND step = 'dedup' AND decision = 'drop' "
-            "ORDER BY seq LIMIT 1",
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.splitlines()
-    if len(dup) > 1:
+    dup = first_doc_id(
+        ws,
+        "SELECT doc_id FROM ledger WHERE stage = 'curate' AND step = 'dedup' AND decision = 'drop' "
+        "ORDER BY seq LIMIT 1",
+    )
+    if dup:
         console.print("[bold]why was this document dropped, and duplicate of what?[/]")
-        clearlm("ledger", "explain", "-w", ws, dup[1])
+        clearlm("ledger", "explain", "-w", ws, dup)
 
     console.rule("[bold]what could not be read is quarantined with a reason, never dropped")
     clearlm("quarantine", "-w", ws)
@@ -131,27 +129,13 @@ def main() -> None:
     )
 
     console.rule("[bold]one document's history, and the hash chain that makes edits visible")
-    first = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "clearlm.cli",
-            "ledger",
-            "sql",
-            "-w",
-            ws,
-            "--format",
-            "csv",
-            "SELECT doc_id FROM ledger WHERE stage = 'clear' AND list_contains(reasons, 'optout.robots') "
-            "ORDER BY source LIMIT 1",
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.splitlines()
-    if len(first) > 1:
-        clearlm("ledger", "explain", "-w", ws, first[1])
+    first = first_doc_id(
+        ws,
+        "SELECT doc_id FROM ledger WHERE stage = 'clear' AND list_contains(reasons, 'optout.robots') "
+        "ORDER BY source LIMIT 1",
+    )
+    if first:
+        clearlm("ledger", "explain", "-w", ws, first)
     clearlm("ledger", "verify", "-w", ws)
     console.print(f"\n[green]demo done.[/] Workspace: {ws}/  (try: clearlm status -w {ws})")
 
