@@ -125,3 +125,24 @@ def test_changed_settings_are_refused(tmp_path: Path) -> None:
     stage = Stage("demo", WordsSource(TEXTS), [MinWords()], settings={"v": 2})
     with pytest.raises(WorkspaceError, match=r"other settings \(v\)"):
         LocalExecutor(workers=1, progress=False).run(stage, Workspace.open(root))
+
+
+class Upper(Annotator):
+    name = "upper"
+
+    def annotate(self, doc: Document) -> tuple[list[str], dict[str, object]]:
+        doc.text = doc.text.upper()
+        return [], {}
+
+
+def test_a_step_that_rewrites_text_moves_the_content_hash(tmp_path: Path) -> None:
+    import hashlib
+
+    ws = Workspace.create_or_open(tmp_path / "ws", RunConfig())
+    LocalExecutor(workers=1, progress=False).run(
+        Stage("demo", WordsSource([["quiet words here"]]), [Upper()]), ws
+    )
+    _, rows = run_sql(ws.root, "SELECT content_sha256 FROM ledger WHERE step = 'upper'")
+    _, part = run_sql(ws.root, "SELECT text, content_sha256 FROM demo")
+    expected = hashlib.sha256(b"QUIET WORDS HERE").hexdigest()
+    assert rows[0][0] == expected and part == [("QUIET WORDS HERE", expected)]

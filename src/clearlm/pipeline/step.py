@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from clearlm.pipeline.document import Document
+from clearlm.pipeline.document import Document, sha256_hex
 from clearlm.reasons import DECISIONS
 
 if TYPE_CHECKING:
@@ -75,13 +75,18 @@ class Step(ABC):
         In dry-run mode a blocking verdict is recorded as it is but the document still flows on,
         so a user can see what every later step would do too.
         """
+        texts_before = [doc.text for doc in batch]
         verdicts = self.process_batch(batch)
         if len(verdicts) != len(batch):
             raise RuntimeError(
                 f"step {self.name} returned {len(verdicts)} verdicts for {len(batch)} documents"
             )
         passed = []
-        for doc, verdict in zip(batch, verdicts, strict=True):
+        for doc, before, verdict in zip(batch, texts_before, verdicts, strict=True):
+            if doc.text is not before:
+                # A step that rewrote the text (boilerplate, redaction …): the hash follows the text,
+                # so the ledger row and the output part name what this step produced; doc_id stays.
+                doc.content_sha256 = sha256_hex(doc.text)
             recorder.record(self.name, doc, verdict)
             if verdict.passes or recorder.dry_run:
                 passed.append(doc)
