@@ -16,10 +16,12 @@ from clearlm.pipeline.executor import COMPLETE
 def stage_table(ws_root: Path) -> Table:
     """One row per stage: tasks, documents read/written, quarantined by reason."""
     table = Table(title=f"workspace {ws_root}")
-    for column in ("stage", "state", "tasks", "MB in", "in", "out", "quarantined", "stopped, by reason"):
-        table.add_column(column, justify="right" if column not in ("stage", "state", "by reason") else "left")
+    for column in ("stage", "state", "tasks", "MB read", "in", "out", "quarantined", "stopped, by reason"):
+        table.add_column(
+            column, justify="left" if column in ("stage", "state", "stopped, by reason") else "right"
+        )
     stages = ws_root / "stages"
-    for stage_dir in sorted(stages.iterdir()) if stages.is_dir() else []:
+    for stage_dir in sorted(stages.iterdir(), key=_pipeline_order) if stages.is_dir() else []:
         complete = stage_dir / COMPLETE
         stats: dict[str, Any] = {}
         if complete.is_file():
@@ -39,6 +41,15 @@ def stage_table(ws_root: Path) -> Table:
             reasons,
         )
     return table
+
+
+# Stage folders in the order the pipeline runs them; unknown ones after, by name.
+PIPELINE_ORDER = ("ingest", "clear", "curate_prep", "curate", "tokenize", "train", "audit", "release")
+
+
+def _pipeline_order(stage_dir: Path) -> tuple[int, str]:
+    name = stage_dir.name
+    return (PIPELINE_ORDER.index(name) if name in PIPELINE_ORDER else len(PIPELINE_ORDER), name)
 
 
 def _blocked_reasons(stats: dict[str, Any]) -> str:
