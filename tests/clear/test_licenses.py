@@ -623,3 +623,77 @@ def test_clisp_exception() -> None:
 )
 def test_dual_words_that_are_not_licences(text: str) -> None:
     assert detect_licenses(doc(text)) == []
+
+
+def test_module_license_tag_in_the_middle_of_a_long_source() -> None:
+    body = "".join(
+        f"static int probe_{i}(struct device *dev) {{ return dev->id + {i}; }}\n" for i in range(900)
+    )
+    text = (
+        "/* Frobnicator driver.\n * Copyright (C) 2004 Jane Hacker\n */\n\n"
+        + body
+        + 'MODULE_AUTHOR("Jane Hacker");\nMODULE_LICENSE("GPL v2");\n'
+        + body
+    )
+    assert licences(text, "frob.c") == {"GPL-2.0-only"}
+
+
+def test_pipe_quoted_notice_reads_through_the_pipes() -> None:
+    text = (
+        "Files: src/*\nLicense:\n"
+        "    | This library is free software; you can redistribute it and/or\n"
+        "    | modify it under the terms of the GNU Lesser General Public\n"
+        "    | License as published by the Free Software Foundation; either\n"
+        "    | version 2.1 of the License, or (at your option) any later version.\n"
+    )
+    assert licences(text, "copyright") == {"LGPL-2.1-or-later"}
+
+
+def test_full_grant_after_a_dual_licence_line_is_its_own_statement() -> None:
+    text = (
+        "This file is provided under a dual MIT/GPLv2 license. You may use it under either license.\n\n"
+        "GPL NOTICE\n\n"
+        "This program is free software; you can redistribute it and/or modify it under the terms of\n"
+        "version 2 of the GNU General Public License as published by the Free Software Foundation.\n"
+    )
+    assert licences(text, "widget.c") == {"MIT OR GPL-2.0-only", "GPL-2.0-only"}
+
+
+def test_unversioned_gpl_pointing_at_the_linux_copying_file_is_gplv2() -> None:
+    text = (
+        "/*\n * Tiny serial console helper.\n * Copyright 1999 Joe Kernel\n *\n"
+        " * This file is subject to the terms and conditions of the GNU General Public\n"
+        " * License.  See the file COPYING in the main directory of the Linux\n"
+        " * distribution for more details.\n */\n"
+    )
+    assert licences(text, "sercon.c") == {"GPL-2.0-only"}
+    plain = "This file is subject to the terms of the GNU General Public License. See COPYING for details.\n"
+    assert licences(plain, "x.c") == {"GPL-1.0-or-later"}
+
+
+def test_w3c_software_license() -> None:
+    text = (
+        "Parts of this parser are Copyright (c) 2003 World Wide Web Consortium. This work is\n"
+        "distributed under the W3C(r) Software License in the hope that it will be useful.\n"
+    )
+    assert licences(text, "Parser.java") == {"W3C"}
+    assert licences("Licensed under the W3C Software and Document License.\n", "NOTICE") == {"W3C-20150513"}
+
+
+def test_list_of_statements_in_one_sentence_is_placed_by_its_first_item() -> None:
+    filler = "".join(
+        f"Release {i} fixed assorted bugs in the scheduler and the parser.\n" for i in range(120)
+    )
+    text = (
+        filler
+        + "\nThe Quux engine is licensed under version 2 or later of the GNU General Public License (GPLv2+),"
+        " its client libraries under version 2.1 or later of the GNU Lesser General Public License, its"
+        " user manual under the Creative Commons Attribution-ShareAlike 4.0 International License, and"
+        " its build helpers under the Revised BSD license.\n\n" + filler
+    )
+    assert licences(text, "README") == {
+        "GPL-2.0-or-later",
+        "LGPL-2.1-or-later",
+        "CC-BY-SA-4.0",
+        "BSD-3-Clause",
+    }

@@ -65,7 +65,7 @@ def combine(text: str, mentions: list[Mention], excs: list[tuple[int, str]]) -> 
             groups[-1].append(m)
         else:
             groups.append([m])
-    return _undominated(groups)
+    return _undominated(text, groups)
 
 
 def group_expr(group: list[Mention]) -> str | None:
@@ -73,7 +73,7 @@ def group_expr(group: list[Mention]) -> str | None:
     return exprs[0] if len(exprs) == 1 else normalize_expression(" OR ".join(f"({e})" for e in exprs))
 
 
-def _undominated(groups: list[list[Mention]]) -> list[list[Mention]]:
+def _undominated(text: str, groups: list[list[Mention]]) -> list[list[Mention]]:
     """Drop a lone licence that a nearby dual licence or exception statement already names."""
     exprs = [group_expr(g) or "" for g in groups]
     spans = [(min(m.start for m in g), max(m.end for m in g)) for g in groups]
@@ -94,6 +94,7 @@ def _undominated(groups: list[list[Mention]]) -> list[list[Mention]]:
         start, expr = spans[i][0], exprs[i]
         dominated = (
             all(m.kind == "notice" for m in g)
+            and not _GRANT.search(squash(text[max(0, start - 200) : start]))
             and " OR " not in expr
             and any(
                 j != i
@@ -106,6 +107,13 @@ def _undominated(groups: list[list[Mention]]) -> list[list[Mention]]:
         if not dominated:
             out.append(g)
     return out
+
+
+# A full grant ("you can redistribute it and/or modify it under the terms of …") after a dual-licence
+# line is that option's own notice (the "GPL LICENSE SUMMARY" of a dual BSD/GPL file), not a repeat.
+_GRANT = re.compile(
+    r"redistribute\s+it\s+and/or\s+modify\s+it\s+under\s+the\s+terms\s+of(?:\s+\S+){0,6}\s*$", re.I
+)
 
 
 def _joins(text: str, group: list[Mention], m: Mention) -> bool:

@@ -39,6 +39,9 @@ FAMILY_PATTERNS = {
     r"|two[-\s]clause|three[-\s]clause|four[-\s]clause)\s+)?(?<![\w-])BSD(?:[-\s](?P<bq2>[234][-\s]?clause|new|simplified))?(?:[-\s](?:style|like|type))?"
     r"\s+" + LIC,
     "isc": r"(?<![\w-])ISC\s+" + LIC,
+    # "W3C(r) Software License", "W3C Software Notice and License", "... Software and Document ..."
+    "w3c": r"(?<![\w-])W3C\s*(?:\(r\)|®)?\s+Software\s+(?P<w3doc>and\s+Document\s+)?(?:Notice\s+and\s+)?"
+    + LIC,
     "zlib": r"(?<![\w-])zlib(?:/libpng)?\s+" + LIC,
     "unlicense": r"(?<![\w-])Unlicen[cs]e(?![\w-])",
     "wtfpl": r"(?<![\w-])WTFPL(?![\w-])",
@@ -81,6 +84,7 @@ CORES = (
     ("x11", "mit"),
     ("bsd", "bsd"),
     ("isc", "isc"),
+    ("w3c", "w3c"),
     ("zlib", "zlib"),
     ("unlicen", "unlicense"),
     ("wtfpl", "wtfpl"),
@@ -182,6 +186,14 @@ GNU_DEFAULT = {
     "AGPL": "AGPL-3.0-or-later",
     "GFDL": "GFDL-1.1-or-later",
 }
+
+# "the GNU General Public License. See the file COPYING in the main directory of the Linux
+# distribution": the kernel's COPYING is GPL version 2 only.
+LINUX_COPYING = re.compile(
+    r"[\s.,;]*(?:see|refer\s+to)\s+(?:the\s+)?file\s+COPYING\s+in\s+the\s+(?:main|top[-\s]?level)\s+"
+    r"directory\s+of\s+the\s+Linux\s+(?:kernel\s+)?(?:distribution|source)",
+    IC,
+)
 
 PRE_VERSION = re.compile(
     r"\bversion\s+(\d(?:\.\d)?)\s*(?P<later>,?\s*or\s+(?:\(?at\s+your\s+option\)?\s+)?(?:any\s+)?later(?:\s+version)?\s*,?)?\s+"

@@ -34,6 +34,8 @@ def gnu_id(m: re.Match[str], norm: str) -> tuple[str, int, bool] | None:
         pre = None if vm else F.PRE_VERSION.search(norm, max(0, m.start() - 80), m.start())
         if pre is not None:
             ver, plus = pre.group(1), "+" if pre.group("later") else "-only"
+        elif vm is None and base == "GPL" and F.LINUX_COPYING.match(norm, m.end(), m.end() + 200):
+            return "GPL-2.0-only", m.end(), True
         elif vm is None:
             return F.GNU_DEFAULT[base], m.end(), False
         else:
@@ -80,6 +82,10 @@ def name_id(m: re.Match[str], norm: str, raw_after: str) -> tuple[str, int, bool
         return gnu_id(m, norm)
     if fam in F.FIXED:
         return F.FIXED[fam], m.end(), True
+    if fam == "w3c":
+        # the 2015 "Software and Document" licence, the 1998 notice (named by its date), else 2002's
+        w3c = "W3C-20150513" if m.group("w3doc") else "W3C-19980720" if "19980720" in raw_after else "W3C"
+        return w3c, m.end(), True
     if fam == "mit":
         return ("X11" if m.group().lower().startswith("x11") else "MIT"), m.end(), True
     if fam == "bsd":

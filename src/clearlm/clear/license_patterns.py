@@ -45,7 +45,7 @@ GUTENBERG_END = ("*** END OF", "***END OF", "End of the Project Gutenberg", "End
 MIDDLE_NEEDLES = ("icen",)
 
 # Comment leaders, box borders, tags and entities: blanked before matching.
-LEADER = re.compile(r"[ \t]*(?:/\*+|\*+|#+|//+|;+|!|%+|--+|==+|\"|dnl\b|rem\b|@c\b|>+|\(\*|\{-)?[ \t]*")
+LEADER = re.compile(r"[ \t]*(?:/\*+|\*+|#+|//+|;+|!|%+|--+|==+|\"|dnl\b|rem\b|@c\b|>+|\|+|\(\*|\{-)?[ \t]*")
 
 TRAILER_CHARS = '*"#|/)-}'
 

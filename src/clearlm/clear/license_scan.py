@@ -90,6 +90,10 @@ def scan_text(text: str, trusted: bool = False) -> tuple[list[Mention], list[tup
                 i = text.find(needle, i + WINDOW_AFTER_SHORT // 2, hi)
             else:
                 i = text.find(needle, i + 4, hi)
+    # a Linux module's licence tag, MODULE_LICENSE("GPL"), sits anywhere in a long source file
+    i = text.find("MODULE_LICENSE", lo, hi)
+    if i >= 0:
+        middle.append((max(lo, i - WINDOW_BEFORE), min(hi, i + WINDOW_AFTER_SHORT)))
     for ws, we in _merge(middle):
         _scan_raw(text, ws, we, text[ws:we].lower(), out)
         _scan_window(text, ws, we, n, trusted, out, excs)
@@ -184,7 +188,12 @@ def _scan_window(
             return True
         if need_trigger and not P.TRIGGER.search(look):
             return False
-        return placed(norm, i, orig(i), n, look)
+        if placed(norm, i, orig(i), n, look):
+            return True
+        # a list of statements in one sentence ("X is licensed under the GPL, its documentation
+        # under CC BY-SA and its scripts under the BSD licence") is placed by its first item
+        head = orig(i - len(sentence_before(norm, i, 1_000)))
+        return any(head <= o.start < orig(i) and o.kind == "notice" for o in out)
 
     candidates = sorted({(i, fam) for core, fam in F.CORES for i in _finds(low, core)})
     done: dict[str, int] = {}
