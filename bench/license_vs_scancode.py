@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import mimetypes
 import subprocess
 import sys
 import tempfile
@@ -62,25 +61,9 @@ json.dump({"import_s": t1 - t0, "index_s": t2 - t1, "scan_s": t4 - t3, "results"
 
 
 def load_cases(data: Path, limit: int | None) -> list[tuple[str, Path, int, Document, set[str]]]:
-    """The cases exactly as bench/license_accuracy.py builds them (plus each file's path)."""
-    cases = []
-    for yml in sorted(data.rglob("*.yml")):
-        target = yml.with_suffix("")
-        if not target.is_file():
-            continue
-        raw = target.read_bytes()
-        mime = la.MIMES.get(target.suffix.lower()) or mimetypes.guess_type(target.name)[0] or "text/plain"
-        doc = Document.create(
-            key=target.name,
-            text=raw.decode("utf-8", errors="replace"),
-            source=str(target),
-            mime=mime,
-            file_name=target.name,
-        )
-        cases.append((target.name, target, len(raw), doc, la.atoms(la.expected_expressions(yml))))
-        if limit and len(cases) >= limit:
-            break
-    return cases
+    """The cases exactly as bench/license_accuracy.py builds them, the first `limit` of them."""
+    cases = la.load_cases(data)
+    return cases[:limit] if limit else cases
 
 
 def run_scancode(paths: list[Path]) -> dict:
