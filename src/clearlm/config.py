@@ -18,6 +18,8 @@ import tomli_w
 
 from clearlm.curate.config import CurateConfig
 from clearlm.errors import ConfigError
+from clearlm.tokenize.config import TokenizeConfig
+from clearlm.train.config import TrainConfig
 
 
 @dataclass
@@ -70,6 +72,8 @@ class RunConfig:
     ingest: IngestConfig = field(default_factory=IngestConfig)
     clear: ClearConfig = field(default_factory=ClearConfig)
     curate: CurateConfig = field(default_factory=CurateConfig)
+    tokenize: TokenizeConfig = field(default_factory=TokenizeConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -85,6 +89,11 @@ def _resolve_type(cls: type, name: str) -> Any:
 def _coerce(value: Any, target: Any, where: str) -> Any:
     """Check (and for strings from the command line, parse) `value` as `target`."""
     origin = typing.get_origin(target)
+    if origin is dict:
+        _, value_type = typing.get_args(target)
+        if not isinstance(value, dict):
+            raise ConfigError(f"{where}: expected a table of key = value, got {value!r}")
+        return {str(k): _coerce(v, value_type, f"{where}[{k!r}]") for k, v in value.items()}
     if origin is list:
         (item_type,) = typing.get_args(target)
         if isinstance(value, str):
@@ -165,6 +174,13 @@ def apply_override(config: RunConfig, assignment: str) -> None:
             choices = ", ".join(sorted(f"{prefix}.{n}" if prefix else n for n in names))
             raise ConfigError(f"--set: unknown key '{dotted}' (known here: {choices})")
         target = _resolve_type(type(node), part)
+        if typing.get_origin(target) is dict and i < len(parts) - 1:
+            # A mapping such as tokenize.mixture: the rest of the dotted name is the key, dots and all
+            # (licence ids like CC-BY-4.0 contain dots).
+            key = ".".join(parts[i + 1 :])
+            _, value_type = typing.get_args(target)
+            getattr(node, part)[key] = _coerce(raw.strip(), value_type, f"--set {dotted}")
+            return
         if i == len(parts) - 1:
             if dataclasses.is_dataclass(target):
                 raise ConfigError(f"--set: '{dotted}' is a table; set one of its keys")
@@ -202,6 +218,8 @@ def load_config(recipe: Path | None = None, overrides: typing.Sequence[str] = ()
         config.clear.robots_dirs = [str((base / p).resolve()) for p in config.clear.robots_dirs]
         if config.clear.policy:
             config.clear.policy = str((base / config.clear.policy).resolve())
+        if config.tokenize.tokenizer:
+            config.tokenize.tokenizer = str((base / config.tokenize.tokenizer).resolve())
     for assignment in overrides:
         apply_override(config, assignment)
     if config.executor.workers < 1:
