@@ -33,3 +33,10 @@ def test_every_curation_code_is_documented() -> None:
 
     text = DOC.read_text(encoding="utf-8")
     assert [c for c in CURATE_REASONS if f"`{c}`" not in text] == []
+
+
+def test_every_tokenize_code_is_documented() -> None:
+    from clearlm.tokenize.reasons import TOKENIZE_REASONS
+
+    text = DOC.read_text(encoding="utf-8")
+    assert [c for c in TOKENIZE_REASONS if f"`{c}`" not in text] == []

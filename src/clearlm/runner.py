@@ -14,6 +14,7 @@ from clearlm.errors import ConfigError
 from clearlm.ingest.stage import build_ingest_stage
 from clearlm.pipeline.executor import Executor, LocalExecutor, StageResult
 from clearlm.pipeline.stage import Stage
+from clearlm.tokenize.stage import run_tokenize
 from clearlm.workspace import Workspace
 
 # Stages in pipeline order; each runs one or more executor passes. Later issues add tokenize …
@@ -29,6 +30,7 @@ STAGE_RUNNERS: dict[str, StageRunner] = {
     "ingest": _single(lambda config, root: build_ingest_stage(config.ingest)),
     "clear": _single(lambda config, root: build_clear_stage(config.clear, root)),
     "curate": run_curate,
+    "tokenize": run_tokenize,
 }
 
 

@@ -75,7 +75,7 @@ def _config(corpus: Path, *extra: str):  # type: ignore[no-untyped-def]
 def test_dedup_across_tasks_names_what_was_duplicated(tmp_path: Path) -> None:
     corpus = _corpus(tmp_path)
     ws = tmp_path / "ws"
-    run_stages(_config(corpus), ws)
+    run_stages(_config(corpus), ws, ["ingest", "clear", "curate"])
     _, rows = run_sql(
         ws,
         """
@@ -96,7 +96,7 @@ def test_dedup_across_tasks_names_what_was_duplicated(tmp_path: Path) -> None:
 def test_dry_run_drops_nothing_but_records_everything(tmp_path: Path) -> None:
     corpus = _corpus(tmp_path, n=8)
     ws = tmp_path / "ws"
-    run_stages(_config(corpus, "curate.dry_run=true"), ws)
+    run_stages(_config(corpus, "curate.dry_run=true"), ws, ["ingest", "clear", "curate"])
     _, kept = run_sql(ws, "SELECT count(*) FROM curate")
     _, drops = run_sql(ws, "SELECT count(*) FROM ledger WHERE stage = 'curate' AND decision = 'drop'")
     assert kept[0][0] == 10 and drops[0][0] >= 2
@@ -112,7 +112,7 @@ def test_unknown_step_is_a_config_error(tmp_path: Path) -> None:
 def test_report_writes_chart_and_page(tmp_path: Path) -> None:
     corpus = _corpus(tmp_path, n=8)
     ws = tmp_path / "ws"
-    run_stages(_config(corpus), ws)
+    run_stages(_config(corpus), ws, ["ingest", "clear", "curate"])
     result = subprocess.run(
         [sys.executable, "-m", "clearlm.cli", "report", "-w", str(ws)], capture_output=True, text=True
     )

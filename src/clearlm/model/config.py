@@ -69,7 +69,9 @@ class LlamaConfig:
 
     def flops_per_token(self, seq_len: int) -> float:
         """Training FLOPs per token: 6·N for the matmuls plus attention scores (PaLM appendix B)."""
-        n = self.num_params(include_embeddings=False) + (self.vocab_size * self.dim if self.tie_embeddings else 0)
+        # The output projection is a matmul even when it shares the embedding's weights.
+        lm_head = self.vocab_size * self.dim if self.tie_embeddings else 0
+        n = self.num_params(include_embeddings=False) + lm_head
         return 6.0 * n + 12.0 * self.n_layers * self.dim * seq_len
 
     def to_hf(self, bos_token_id: int, eos_token_id: int, pad_token_id: int | None) -> dict[str, Any]:

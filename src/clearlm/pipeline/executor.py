@@ -29,7 +29,7 @@ from clearlm.errors import WorkspaceError
 from clearlm.ledger import Ledger
 from clearlm.pipeline.document import Document, Malformed
 from clearlm.pipeline.recorder import PartWriter, TaskPaths, TaskRecorder
-from clearlm.pipeline.stage import Stage, TaskSpec
+from clearlm.pipeline.stage import Stage, TaskSidecar, TaskSpec
 from clearlm.workspace import Workspace
 
 COMPLETE = "_COMPLETE.json"
@@ -49,8 +49,11 @@ def run_task(stage: Stage, ws_root: Path, run_id: str, task: TaskSpec) -> dict[s
     paths = TaskPaths(ws_root, stage.name, task.index)
     recorder = TaskRecorder(run_id, stage.ledger_name, paths, dry_run=stage.dry_run)
     part = PartWriter(paths.part)
+    sidecar: TaskSidecar | None = None
     read_docs = 0
     try:
+        if stage.sidecar is not None:
+            sidecar = stage.sidecar(paths)
         batch: list[Document] = []
         for item in stage.source.read(task):
             if isinstance(item, Malformed):
@@ -62,10 +65,12 @@ def run_task(stage: Stage, ws_root: Path, run_id: str, task: TaskSpec) -> dict[s
                 recorder.record(stage.source.name, item, verdict)
             batch.append(item)
             if len(batch) >= stage.batch_size:
-                _through_steps(stage, batch, recorder, part)
+                _through_steps(stage, batch, recorder, part, sidecar)
                 batch = []
-        _through_steps(stage, batch, recorder, part)
+        _through_steps(stage, batch, recorder, part, sidecar)
         part.publish()
+        if sidecar is not None:
+            sidecar.publish()
         stats = recorder.publish(
             {
                 "task": task.index,
@@ -78,17 +83,27 @@ def run_task(stage: Stage, ws_root: Path, run_id: str, task: TaskSpec) -> dict[s
     except BaseException:
         part.abort()
         recorder.abort()
+        if sidecar is not None:
+            sidecar.abort()
         raise
     atomic_write_text(paths.done, json.dumps({"task": task.index, "docs_out": part.docs}))
     return stats
 
 
-def _through_steps(stage: Stage, batch: list[Document], recorder: TaskRecorder, part: PartWriter) -> None:
+def _through_steps(
+    stage: Stage,
+    batch: list[Document],
+    recorder: TaskRecorder,
+    part: PartWriter,
+    sidecar: TaskSidecar | None,
+) -> None:
     for step in stage.steps:
         if not batch:
             break
         batch = step.apply(batch, recorder)
     part.write(batch)
+    if sidecar is not None:
+        sidecar.write(batch)
 
 
 def _run_task_star(args: tuple[Stage, Path, str, TaskSpec]) -> dict[str, Any]:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from clearlm.pipeline.document import Document, Malformed
 from clearlm.pipeline.step import Step, Verdict
+
+if TYPE_CHECKING:
+    from clearlm.pipeline.recorder import TaskPaths
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,27 @@ class Source(ABC):
         return None
 
 
+class TaskSidecar(ABC):
+    """A task's extra output beside its part (e.g. token ids), published with it, atomically.
+
+    `run_task` makes one per task, feeds it every batch the steps let through (the documents the
+    part gets, in the same order), publishes it before the done marker and aborts it on error, so
+    a killed task leaves nothing a reader trusts and its rerun writes the same bytes.
+    """
+
+    @abstractmethod
+    def write(self, docs: Sequence[Document]) -> None:
+        """Take a batch of documents that passed every step (may be empty)."""
+
+    @abstractmethod
+    def publish(self) -> None:
+        """Move everything written under its final name(s)."""
+
+    @abstractmethod
+    def abort(self) -> None:
+        """Remove whatever was written; called when the task fails."""
+
+
 @dataclass
 class Stage:
     """A named source plus steps. `settings` is the config the stage ran with, frozen at plan time."""
@@ -62,6 +86,9 @@ class Stage:
     # The stage name written in ledger rows, when it differs from the folder name (curation runs in
     # two passes, `curate_prep` and `curate`, and both record their events as stage "curate").
     ledger_stage: str = ""
+    # Makes the per-task side output, if the stage has one. Tasks may run in other processes, so it
+    # must pickle (a class or a top-level callable, not a lambda).
+    sidecar: Callable[[TaskPaths], TaskSidecar] | None = None
 
     @property
     def ledger_name(self) -> str:

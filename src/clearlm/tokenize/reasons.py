@@ -1,0 +1,15 @@
+"""Every reason code the tokenize stage writes (documented in docs/tokenize.md and docs/reasons.md)."""
+
+from __future__ import annotations
+
+# The mixture weights give the document no copy at all (a weight of 0, or the seeded draw of a
+# fractional weight came out against it).
+TOKENIZE_MIXTURE_EXCLUDED = "tokenize.mixture_excluded"
+# Nothing is left to train on: the text encodes to no token between bos and eos.
+TOKENIZE_EMPTY = "tokenize.empty"
+
+TOKENIZE_REASONS: dict[str, str] = {
+    TOKENIZE_MIXTURE_EXCLUDED: "drop: the mixture weights give the document zero training copies "
+    "(evidence: weight, group, license)",
+    TOKENIZE_EMPTY: "drop: the text encodes to no tokens besides bos and eos",
+}
