@@ -23,11 +23,12 @@ from rich.table import Table
 from clearlm import __version__
 from clearlm.clear.cli import register as register_clear_commands
 from clearlm.cli_report import register as register_report_command
+from clearlm.cli_train import register as register_train_commands
 from clearlm.config import RunConfig, load_config
 from clearlm.errors import ClearLMError, WorkspaceError
 from clearlm.ledger import Ledger
 from clearlm.ledger.query import rows_as_json, run_sql, to_jsonable
-from clearlm.report import explain_rows, ledger_line, quarantine_rows, stage_table
+from clearlm.report import explain_rows, ledger_line, quarantine_rows, stage_table, train_line
 from clearlm.workspace import Workspace
 
 # Piped output (files, other programs) gets wide tables instead of rich's 80-column default.
@@ -70,6 +71,9 @@ def _resolve_config(ws: Path, recipe: Path | None, overrides: Sequence[str]) -> 
 
 def _print_results(ws: Path) -> None:
     console.print(stage_table(ws))
+    trained = train_line(ws)
+    if trained:
+        console.print(trained, soft_wrap=True)
     console.print(ledger_line(ws))
 
 
@@ -215,6 +219,7 @@ def ledger_explain(ws: Path, doc_id: str) -> None:
 
 register_clear_commands(cli, console)
 register_report_command(cli, console, WS_OPTION)
+register_train_commands(cli, console, err_console, WS_OPTION, SET_OPTION, _resolve_config, run_stages)
 
 
 def _emit(columns: list[str], rows: list[tuple[Any, ...]], fmt: str) -> None:

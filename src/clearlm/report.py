@@ -73,6 +73,19 @@ def ledger_line(ws_root: Path) -> str:
     return f"ledger: {head.seq} rows in {len(ledger.segments())} segments, head {head.row_hash[:16]}…"
 
 
+def train_line(ws_root: Path) -> str | None:
+    """One line on the newest training run (WS/train/summary.json), or None before any."""
+    path = ws_root / "train" / "summary.json"
+    if not path.is_file():
+        return None
+    s = json.loads(path.read_text(encoding="utf-8"))
+    eval_loss = f", eval loss {s['final_eval_loss']:.3f}" if s.get("final_eval_loss") is not None else ""
+    return (
+        f"train: {s['steps']} steps, {s['tokens']:,} tokens, {s['params']:,} parameters, "
+        f"loss {s['final_loss']:.3f}{eval_loss}; checkpoint {Path(s['checkpoint']).name}, curve train/loss.png"
+    )
+
+
 def quarantine_rows(ws_root: Path) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     folder = ws_root / "quarantine"

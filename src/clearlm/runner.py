@@ -31,7 +31,16 @@ STAGE_RUNNERS: dict[str, StageRunner] = {
     "clear": _single(lambda config, root: build_clear_stage(config.clear, root)),
     "curate": run_curate,
     "tokenize": run_tokenize,
+    "train": lambda config, ws, executor: [_train(config, ws, executor)],
 }
+
+
+def _train(config: RunConfig, ws: Workspace, executor: Executor) -> StageResult:
+    """Training is one process (or torchrun's ranks), not executor tasks; it resumes from checkpoints."""
+    from clearlm.train.stage import run_train  # torch is imported only when training runs
+
+    summary = run_train(config, ws, console=executor.console)
+    return StageResult("train", 0, 0, summary.get("resumed_from") == summary.get("steps"), summary)
 
 
 def build_executor(config: RunConfig, console: Console | None = None) -> Executor:
