@@ -7,6 +7,7 @@ with the pipeline: stages that exist run here, in order.
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import subprocess
 import sys
@@ -62,7 +63,7 @@ def main() -> None:
         "demo-registry",
     )
 
-    console.rule("[bold]clearlm demo: the bundled corpus (examples/corpus), ingest → clear")
+    console.rule("[bold]clearlm demo: the bundled corpus (examples/corpus), ingest → clear → … → train")
     clearlm("run", "recipes/demo.toml", "-w", ws)
 
     console.rule("[bold]the clearance funnel: every decision, by reason")
@@ -137,7 +138,45 @@ def main() -> None:
     if first:
         clearlm("ledger", "explain", "-w", ws, first)
     clearlm("ledger", "verify", "-w", ws)
+
+    show_training(ws)
     console.print(f"\n[green]demo done.[/] Workspace: {ws}/  (try: clearlm status -w {ws})")
+
+
+def show_training(ws: str) -> None:
+    """Tokens → model: what the model saw by licence, the loss curve, lineage, and the export."""
+    console.rule("[bold]tokenize: every token range maps to one ledger document")
+    clearlm(
+        "ledger",
+        "sql",
+        "-w",
+        ws,
+        "SELECT split, license, count(DISTINCT doc_id) AS docs, sum(length) AS tokens "
+        "FROM tokens GROUP BY ALL ORDER BY split DESC, tokens DESC",
+    )
+    console.rule("[bold]train: a tiny Llama; the door checked every document against the ledger first")
+    metrics = [json.loads(line) for line in (Path(ws) / "train" / "metrics.jsonl").read_text().splitlines()]
+    evals = [(m["step"], m["eval_loss"]) for m in metrics if m.get("eval_loss") is not None]
+    console.print(
+        f"train loss {metrics[0]['loss']:.2f} → {metrics[-1]['loss']:.2f} over {metrics[-1]['step']} steps; "
+        f"held-out loss {evals[0][1]:.2f} (step {evals[0][0]}) → {evals[-1][1]:.2f}; "
+        f"curve: {ws}/train/loss.png"
+    )
+    latest = (Path(ws) / "checkpoints" / "latest").read_text().strip()
+    lineage = json.loads((Path(ws) / "checkpoints" / latest / "lineage.json").read_text())
+    console.print(f"[bold]{ws}/checkpoints/{latest}/lineage.json[/] (excerpt):")
+    console.print_json(
+        data={
+            "tokenizer_sha256": lineage["tokens"]["tokenizer_sha256"],
+            "ledger_head": lineage["ledger_head"],
+            "shards": lineage["tokens"]["shards"],
+            "tokens_seen": lineage["tokens_seen"],
+            "tokens_by_license": lineage["tokens_by_license"],
+            "code": lineage["code"],
+        }
+    )
+    console.rule("[bold]export: a transformers folder (safetensors + chat template) and a GGUF file")
+    clearlm("export", "-w", ws, "-o", f"{ws}/export")
 
 
 if __name__ == "__main__":

@@ -102,7 +102,8 @@ def _print_tokens(console: Console, ws: Path) -> None:
     from clearlm.train.door import read_manifest
 
     manifest = read_manifest(ws / "tokens")
-    table = Table(title="tokens", caption=f"{manifest['dtype']} shards, vocabulary {manifest['vocab_size']:,}")
+    caption = f"{manifest['dtype']} shards, vocabulary {manifest['vocab_size']:,}"
+    table = Table(title="tokens", caption=caption)
     for column in ("split", "docs", "tokens"):
         table.add_column(column, justify="left" if column == "split" else "right")
     for split, counts in manifest["splits"].items():

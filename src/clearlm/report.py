@@ -82,7 +82,8 @@ def train_line(ws_root: Path) -> str | None:
     eval_loss = f", eval loss {s['final_eval_loss']:.3f}" if s.get("final_eval_loss") is not None else ""
     return (
         f"train: {s['steps']} steps, {s['tokens']:,} tokens, {s['params']:,} parameters, "
-        f"loss {s['final_loss']:.3f}{eval_loss}; checkpoint {Path(s['checkpoint']).name}, curve train/loss.png"
+        f"loss {s['final_loss']:.3f}{eval_loss}; "
+        f"checkpoint {Path(s['checkpoint']).name}, curve train/loss.png"
     )
 
 

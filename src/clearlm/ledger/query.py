@@ -38,6 +38,10 @@ def connect(ws_root: Path) -> duckdb.DuckDBPyConnection:
                 files = ", ".join(_glob_sql(p) for p in parts)
                 sql = f"SELECT * FROM read_parquet([{files}], union_by_name=true)"
                 con.execute(f"CREATE VIEW {stage_dir.name} AS {sql}")
+    index = ws_root / "tokens" / "index.parquet"
+    if index.is_file():
+        # Token ranges → documents (one row per placed copy), so SQL can join training data to decisions.
+        con.execute(f"CREATE VIEW tokens AS SELECT * FROM read_parquet({_glob_sql(index)})")
     return con
 
 
