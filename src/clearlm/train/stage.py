@@ -42,19 +42,25 @@ def run_train(config: RunConfig, ws: Workspace, console: Console | None = None) 
 
 
 def train_summary_rows(summary: dict[str, Any]) -> list[tuple[str, str]]:
-    """The summary as (what, value) rows for a table."""
+    """The summary as (what, value) rows for a table, each number in the unit people read it in."""
 
-    def fmt(value: Any) -> str:
+    def fmt(key: str, value: Any) -> str:
+        if value is None:
+            return "-"
+        if key == "mfu":
+            return f"{value:.1%}"
+        if key == "peak_flops":
+            return f"{value / 1e9:,.1f} GFLOP/s (measured)"
+        if key == "checkpoint":
+            return Path(value).name
         if isinstance(value, float):
-            return f"{value:,.4g}"
-        if isinstance(value, int):
+            return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
+        if isinstance(value, int) and not isinstance(value, bool):
             return f"{value:,}"
         return str(value)
 
     return [
-        (key.replace("_", " "), fmt(value)) for key, value in summary.items() if not isinstance(value, dict)
+        (key.replace("_", " "), fmt(key, value))
+        for key, value in summary.items()
+        if not isinstance(value, dict)
     ]
-
-
-def tokens_path(ws_root: Path) -> Path:
-    return Path(ws_root) / "tokens"

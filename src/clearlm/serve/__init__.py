@@ -1,0 +1,1 @@
+"""serve: an OpenAI-compatible HTTP API for a released model."""

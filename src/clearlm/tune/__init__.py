@@ -1,0 +1,1 @@
+"""tune: LoRA fine-tuning on private chat data, with its own lineage."""
