@@ -52,12 +52,21 @@ def test_help_everywhere() -> None:
         (["run", "/no/such/recipe.toml", "-w", "{ws}"], "recipe.toml: recipe not found"),
         (["ledger", "sql", "-w", "{existing}", "SELEC nonsense"], "SQL error"),
         (["ledger", "explain", "-w", "{existing}", "dnope"], "no ledger rows for doc_id dnope"),
+        (["run", "{recipe}", "-w", "{ws}", "--until", "nope"], "--until nope: unknown stage"),
+        (["tokenize", "-w", "{existing}", "--tokenizer", "/no/such/tok.json"], "tok.json"),
+        (["export", "-w", "{existing}", "-o", "{ws}"], "no checkpoint yet"),
+        (["train", "-w", "{existing}"], "manifest.json missing"),
     ],
 )
 def test_user_mistakes_exit_2_with_one_line(
     tmp_path: Path, small_ws: Path, args: list[str], message: str
 ) -> None:
-    values = {"ws": str(tmp_path / "w"), "corpus": str(tmp_path), "existing": str(small_ws)}
+    values = {
+        "ws": str(tmp_path / "w"),
+        "corpus": str(tmp_path),
+        "existing": str(small_ws),
+        "recipe": str(Path(__file__).resolve().parent.parent / "recipes" / "demo.toml"),
+    }
     result = clearlm(*[a.format(**values) for a in args])
     assert result.returncode == 2, result.stderr
     assert message in result.stderr

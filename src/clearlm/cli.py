@@ -25,7 +25,7 @@ from clearlm.clear.cli import register as register_clear_commands
 from clearlm.cli_report import register as register_report_command
 from clearlm.cli_train import register as register_train_commands
 from clearlm.config import RunConfig, load_config
-from clearlm.errors import ClearLMError, WorkspaceError
+from clearlm.errors import ClearLMError, ConfigError, WorkspaceError
 from clearlm.ledger import Ledger
 from clearlm.ledger.query import rows_as_json, run_sql, to_jsonable
 from clearlm.report import explain_rows, ledger_line, quarantine_rows, stage_table, train_line
@@ -114,11 +114,17 @@ def curate(ws: Path, dry_run: bool, overrides: tuple[str, ...]) -> None:
 @cli.command()
 @click.argument("recipe", type=click.Path(path_type=Path))
 @WS_OPTION
+@click.option("--until", metavar="STAGE", help="Stop after this stage (tokenize: data only).")
 @SET_OPTION
-def run(recipe: Path, ws: Path, overrides: tuple[str, ...]) -> None:
+def run(recipe: Path, ws: Path, until: str | None, overrides: tuple[str, ...]) -> None:
     """Run the whole pipeline from RECIPE.toml; rerun to resume after any interruption."""
+    from clearlm.runner import STAGE_RUNNERS
+
     config = load_config(recipe, overrides)
-    run_stages(config, ws, console=err_console)
+    names = list(STAGE_RUNNERS)
+    if until is not None and until not in names:
+        raise ConfigError(f"--until {until}: unknown stage (known: {', '.join(names)})")
+    run_stages(config, ws, names[: names.index(until) + 1] if until else None, console=err_console)
     _print_results(ws)
 
 

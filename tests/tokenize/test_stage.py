@@ -16,6 +16,8 @@ from clearlm.ledger.query import run_sql
 from clearlm.runner import run_stages
 from tests.tokenize.corpus import TokenizeRun, make_config
 
+DATA_STAGES = ["ingest", "clear", "curate", "tokenize"]
+
 
 def _index(ws: Path) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = pq.read_table(ws / "tokens" / "index.parquet").to_pylist()
@@ -134,7 +136,7 @@ def test_two_workspaces_give_identical_tokens(
     first = tokenized()
     # A second workspace of the same corpus, built from scratch with one worker instead of two.
     second = tmp_path / "second"
-    run_stages(make_config(curated[0], "executor.workers=1"), second)
+    run_stages(make_config(curated[0], "executor.workers=1"), second, DATA_STAGES)
 
     def contents(ws: Path) -> dict[str, bytes]:
         return {
