@@ -1,0 +1,1 @@
+"""audit: memorisation, extraction, membership inference, canaries and output tracing."""
