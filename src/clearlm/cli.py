@@ -29,6 +29,7 @@ from clearlm.errors import ClearLMError, ConfigError, WorkspaceError
 from clearlm.ledger import Ledger
 from clearlm.ledger.query import rows_as_json, run_sql, to_jsonable
 from clearlm.report import explain_rows, ledger_line, quarantine_rows, stage_table, train_line
+from clearlm.tune.cli import register as register_tune_command
 from clearlm.workspace import Workspace
 
 # Piped output (files, other programs) gets wide tables instead of rich's 80-column default.
@@ -226,6 +227,7 @@ def ledger_explain(ws: Path, doc_id: str) -> None:
 register_clear_commands(cli, console)
 register_report_command(cli, console, WS_OPTION)
 register_train_commands(cli, console, err_console, WS_OPTION, SET_OPTION, _resolve_config, run_stages)
+register_tune_command(cli, console, err_console)
 
 
 def _emit(columns: list[str], rows: list[tuple[Any, ...]], fmt: str) -> None:
