@@ -29,6 +29,7 @@ from clearlm.errors import ClearLMError, ConfigError, WorkspaceError
 from clearlm.ledger import Ledger
 from clearlm.ledger.query import rows_as_json, run_sql, to_jsonable
 from clearlm.report import explain_rows, ledger_line, quarantine_rows, stage_table, train_line
+from clearlm.serve.cli import register as register_serve_command
 from clearlm.tune.cli import register as register_tune_command
 from clearlm.workspace import Workspace
 
@@ -228,6 +229,7 @@ register_clear_commands(cli, console)
 register_report_command(cli, console, WS_OPTION)
 register_train_commands(cli, console, err_console, WS_OPTION, SET_OPTION, _resolve_config, run_stages)
 register_tune_command(cli, console, err_console)
+register_serve_command(cli, console)
 
 
 def _emit(columns: list[str], rows: list[tuple[Any, ...]], fmt: str) -> None:
