@@ -14,6 +14,9 @@ BENCHES = [
     "clear_throughput.py",
     "dedup_quality.py",
     "curate_vs_datatrove.py",
+    "train_vs_hf.py",
+    "serve_speed.py",
+    "trace_speed.py",
 ]
 
 if __name__ == "__main__":

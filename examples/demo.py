@@ -11,6 +11,8 @@ import json
 import shutil
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 from rich.console import Console
@@ -46,6 +48,7 @@ def main() -> None:
     parser.add_argument(
         "--keep", action="store_true", help="resume an existing workspace instead of starting over"
     )
+    parser.add_argument("--port", type=int, default=8765, help="port of the demo server (default: 8765)")
     args = parser.parse_args()
     ws = str(args.workspace)
     if not args.keep and Path(ws).exists():
@@ -140,6 +143,7 @@ def main() -> None:
     clearlm("ledger", "verify", "-w", ws)
 
     show_training(ws)
+    tune_and_serve(ws, args.port)
     console.print(f"\n[green]demo done.[/] Workspace: {ws}/  (try: clearlm status -w {ws})")
 
 
@@ -177,6 +181,86 @@ def show_training(ws: str) -> None:
     )
     console.rule("[bold]export: a transformers folder (safetensors + chat template) and a GGUF file")
     clearlm("export", "-w", ws, "-o", f"{ws}/export")
+
+
+def tune_and_serve(ws: str, port: int) -> None:
+    """A company adapts the model to its own chat data (kept out of the public ledger) and serves it."""
+    console.rule("[bold]tune: LoRA on private chat data (examples/chat); its lineage stays in the adapter")
+    clearlm("tune", f"{ws}/export", "examples/chat/support.jsonl", "-o", f"{ws}/adapter", "--steps", "150")
+    console.rule("[bold]serve: an OpenAI-compatible API with the adapter on top of the base")
+    key = "demo-key"
+    serve_args = [
+        "serve",
+        f"{ws}/export",
+        "--adapter",
+        f"{ws}/adapter",
+        "--port",
+        str(port),
+        "--api-key",
+        key,
+    ]
+    server = subprocess.Popen([sys.executable, "-m", "clearlm.cli", *serve_args], cwd=ROOT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(base, server)
+        body = {"model": "clearlm", "messages": [{"role": "user", "content": "My lantern will not light."}]}
+        body |= {"max_tokens": 40, "temperature": 0}
+        console.print(
+            f"[bold cyan]$ curl {base}/v1/chat/completions -H 'Authorization: Bearer {key}' "
+            f"-H 'Content-Type: application/json' -d '{json.dumps(body)}'[/]"
+        )
+        request = urllib.request.Request(
+            f"{base}/v1/chat/completions",
+            data=json.dumps(body).encode(),
+            headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=120) as response:
+            console.print(f"X-ClearLM-Release: {response.headers['X-ClearLM-Release']}")
+            console.print_json(response.read().decode())
+        _openai_stream(base, key)
+        if sys.stdin.isatty():
+            console.print(f"\n[green]serving at {base}/v1[/] (API key {key}); press Ctrl-C to stop")
+            server.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+
+
+def _wait_healthy(base: str, server: subprocess.Popen[bytes]) -> None:
+    for _ in range(240):
+        if server.poll() is not None:
+            console.print(f"[red]demo: the server exited with {server.returncode}[/]")
+            sys.exit(1)
+        try:
+            with urllib.request.urlopen(f"{base}/health", timeout=2):
+                return
+        except OSError:
+            time.sleep(0.5)
+    console.print("[red]demo: the server did not become healthy in 2 minutes[/]")
+    sys.exit(1)
+
+
+def _openai_stream(base: str, key: str) -> None:
+    """The same server through the official `openai` client, streaming."""
+    from openai import OpenAI
+
+    console.print(
+        "[bold cyan]>>> OpenAI(base_url=..., api_key=...).chat.completions.create(..., stream=True)[/]"
+    )
+    client = OpenAI(base_url=f"{base}/v1", api_key=key)
+    stream = client.chat.completions.create(
+        model="clearlm",
+        messages=[{"role": "user", "content": "Can I return a lantern I bought last month?"}],
+        max_tokens=40,
+        temperature=0,
+        stream=True,
+    )
+    for chunk in stream:
+        if chunk.choices and chunk.choices[0].delta.content:
+            console.print(chunk.choices[0].delta.content, end="")
+    console.print()
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from clearlm import __version__
+from clearlm.audit.trace_cli import register as register_trace_command
 from clearlm.clear.cli import register as register_clear_commands
 from clearlm.cli_report import register as register_report_command
 from clearlm.cli_train import register as register_train_commands
@@ -230,6 +231,7 @@ register_report_command(cli, console, WS_OPTION)
 register_train_commands(cli, console, err_console, WS_OPTION, SET_OPTION, _resolve_config, run_stages)
 register_tune_command(cli, console, err_console)
 register_serve_command(cli, console)
+register_trace_command(cli, console, WS_OPTION)
 
 
 def _emit(columns: list[str], rows: list[tuple[Any, ...]], fmt: str) -> None:
