@@ -19,6 +19,7 @@ from rich.console import Console
 
 ROOT = Path(__file__).resolve().parent.parent
 console = Console()
+MODEL = "clearlm-demo"  # the name the demo server answers to (OpenAI clients send it with every request)
 
 
 def clearlm(*args: str, check: bool = True) -> int:
@@ -198,12 +199,14 @@ def tune_and_serve(ws: str, port: int) -> None:
         str(port),
         "--api-key",
         key,
+        "--model-name",
+        MODEL,
     ]
     server = subprocess.Popen([sys.executable, "-m", "clearlm.cli", *serve_args], cwd=ROOT)
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(base, server)
-        body = {"model": "clearlm", "messages": [{"role": "user", "content": "My lantern will not light."}]}
+        body = {"model": MODEL, "messages": [{"role": "user", "content": "My lantern will not light."}]}
         body |= {"max_tokens": 40, "temperature": 0}
         console.print(
             f"[bold cyan]$ curl {base}/v1/chat/completions -H 'Authorization: Bearer {key}' "
@@ -251,7 +254,7 @@ def _openai_stream(base: str, key: str) -> None:
     )
     client = OpenAI(base_url=f"{base}/v1", api_key=key)
     stream = client.chat.completions.create(
-        model="clearlm",
+        model=MODEL,
         messages=[{"role": "user", "content": "Can I return a lantern I bought last month?"}],
         max_tokens=40,
         temperature=0,

@@ -21,6 +21,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from clearlm import __version__
+from clearlm.audit.cli import register as register_audit_command
 from clearlm.audit.trace_cli import register as register_trace_command
 from clearlm.clear.cli import register as register_clear_commands
 from clearlm.cli_report import register as register_report_command
@@ -232,6 +233,7 @@ register_train_commands(cli, console, err_console, WS_OPTION, SET_OPTION, _resol
 register_tune_command(cli, console, err_console)
 register_serve_command(cli, console)
 register_trace_command(cli, console, WS_OPTION)
+register_audit_command(cli, console, WS_OPTION)
 
 
 def _emit(columns: list[str], rows: list[tuple[Any, ...]], fmt: str) -> None:

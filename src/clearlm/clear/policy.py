@@ -44,6 +44,18 @@ AI_AGENTS = [
 
 
 @dataclass
+class AuditPolicy:
+    """`[policy.audit]`: the memorisation a release may show (`clearlm audit`, docs/audit.md)."""
+
+    # Share of sampled training documents whose suffix greedy decoding reproduces exactly.
+    max_extraction_rate: float = 0.01
+    # No canary planted this many times or more may be extractable by greedy decoding.
+    canary_max_repeats_extractable: int = 5
+    # Highest membership-inference AUROC allowed; 1.0 = report only.
+    max_mia_auroc: float = 1.0
+
+
+@dataclass
 class Policy:
     """Every knob of clearance. `clearlm policy show` prints the effective one."""
 
@@ -77,6 +89,7 @@ class Policy:
     contracts_path: str = ""
     # Sources (fnmatch globs over the document's source URI) that are the user's own data.
     first_party_sources: list[str] = field(default_factory=list)
+    audit: AuditPolicy = field(default_factory=AuditPolicy)
 
     def to_toml(self) -> str:
         return tomli_w.dumps({"policy": dataclasses.asdict(self)})

@@ -109,7 +109,10 @@ def build_clear_stage(config: ClearConfig, ws_root: Path) -> Stage:
         as_of_date = date.fromisoformat(as_of)
     except ValueError:
         raise ConfigError(f"clear.as_of must be an ISO date (YYYY-MM-DD), not {as_of!r}") from None
-    settings = {"policy": dataclasses.asdict(policy), "as_of": as_of, "robots_dirs": list(config.robots_dirs)}
+    # Audit thresholds live in the policy file but do not change a clearance decision: leave them out,
+    # so tightening an audit bound does not force the corpus to be cleared again.
+    rules = {k: v for k, v in dataclasses.asdict(policy).items() if k != "audit"}
+    settings = {"policy": rules, "as_of": as_of, "robots_dirs": list(config.robots_dirs)}
     step = RightsStep(policy, as_of_date, ws_root, list(config.robots_dirs))
     return Stage("clear", PartsSource(ws_root, "ingest"), [step], settings=settings)
 

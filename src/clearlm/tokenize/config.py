@@ -26,3 +26,8 @@ class TokenizeConfig:
     mixture: dict[str, float] = field(default_factory=dict)
     # Tokens per shard file; a document is never split across shards.
     shard_tokens: int = 1 << 26
+    # Audit canaries (docs/audit.md): one random secret per entry, planted that many times in the
+    # training shards (e.g. [1, 20]), so `clearlm audit` measures memorisation at a known dose.
+    canaries: list[int] = field(default_factory=list)
+    # Random digits in each canary's secret: the secret space has 10**canary_tokens members.
+    canary_tokens: int = 12

@@ -28,6 +28,8 @@ from clearlm.tokenize.sidecar import TASK_TOKENS_SCHEMA, TOKENS_SUBDIR
 from clearlm.tokenize.split import HELDOUT, TRAIN
 
 INDEX_FILE = "index.parquet"
+# The audit's canaries (clearlm.audit.plant) are one more sidecar, written by the driver, not a task.
+CANARY_TASK = "canary"
 INDEX_SCHEMA = pa.schema(
     [
         pa.field("shard", pa.int32(), False),
@@ -58,6 +60,9 @@ class Placement:
 def read_task_rows(stage_dir: Path) -> pa.Table:
     """All tasks' token rows in task order, with the task number of each."""
     files = sorted((stage_dir / TOKENS_SUBDIR).glob("[0-9]*.parquet"))
+    canaries = stage_dir / TOKENS_SUBDIR / f"{CANARY_TASK}.parquet"
+    if canaries.is_file():
+        files.append(canaries)
     tables = []
     for path in files:
         table = pq.read_table(path)

@@ -5,6 +5,7 @@
     (driver)   tokens/tokenizer.json + tokenizer_config.json: trained on the training split, or reused
     tokenize   the executor pass over the curate parts: steps split, mixture, tokenize, each with
                its ledger event; each task's token ids go to stages/tokenize/tokens/ (its sidecar)
+    (driver)   canaries (tokenize.canaries): planted as extra training documents (clearlm.audit.plant)
     (driver)   pack: shards, index.parquet, manifest.json last (the stage's completion marker)
 
 Every part resumes on its own: a file that exists is reused, and the same input and settings
@@ -22,6 +23,7 @@ import pyarrow.parquet as pq
 from tokenizers import Tokenizer
 
 from clearlm.atomic import atomic_write_text, remove_stale_tmp
+from clearlm.audit.plant import PlantSettings, make_canaries, plant_canaries
 from clearlm.config import RunConfig
 from clearlm.errors import ConfigError, WorkspaceError
 from clearlm.pipeline.executor import Executor, StageResult
@@ -65,8 +67,14 @@ def tokenize_settings(config: RunConfig) -> dict[str, Any]:
     reused = Path(tokenize.tokenizer) if tokenize.tokenizer else None
     if reused is not None and not reused.is_file():
         raise ConfigError("tokenize.tokenizer: file not found", reused)
+    settings = dataclasses.asdict(tokenize)
+    if tokenize.canaries:
+        make_canaries(config.seed, tokenize.canaries, tokenize.canary_tokens)  # checks the numbers
+    else:
+        # A run without canaries records the settings it recorded before canaries existed.
+        del settings["canaries"], settings["canary_tokens"]
     return {
-        **dataclasses.asdict(tokenize),
+        **settings,
         "tokenizer_sha256": file_sha256(reused) if reused is not None else "",
         "seed": config.seed,
         "input_roots": sorted(Path(root).resolve().name for root in config.ingest.inputs),
@@ -182,6 +190,11 @@ def run_tokenize(config: RunConfig, ws: Workspace, executor: Executor) -> list[S
             pad_id=token_id(tokenizer, config.tokenize.pad_token),
             dtype=vocab_dtype(vocab_size),
         )
+        canaries = PlantSettings(
+            config.seed, tuple(config.tokenize.canaries), config.tokenize.canary_tokens,
+            info.bos_id, info.eos_id, info.dtype,
+        )  # fmt: skip
+        plant_canaries(ws.root, ws.run_id, stage_dir, tokenizer, canaries)
         pack_tokens(
             ws.root,
             stage_dir,

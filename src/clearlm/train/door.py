@@ -9,6 +9,10 @@ in the ledger:
     tokenized   the tokenize stage recorded it with the same content hash
     not revoked no `revoke` event denies it (after-the-fact opt-outs, `clearlm revoke`)
 
+The one exception is an audit canary (clearlm.audit.plant): a synthetic secret the tokenize stage
+made and recorded itself (step `canary`, decision `allow`), indexed in group `canary` with the hash
+it recorded, and never ingested. It never came from clearance, so only tokenized + not revoked apply.
+
 and every file must match the hashes the tokenize stage wrote into `manifest.json`. Anything else
 is refused with exit 1 and a list of offenders, because a model that saw an uncleared token cannot
 be un-trained. The release gate runs the same checks again before publishing.
@@ -94,9 +98,15 @@ def hash_violations(tokens_dir: Path, manifest: dict[str, Any]) -> list[Violatio
 # Parquet segments in place; `seq` orders events, so "latest" is max(seq).
 _LEDGER_STATE_SQL = """
 WITH idx AS (
-    SELECT doc_id, any_value(content_sha256) AS sha, any_value(source) AS source
+    SELECT doc_id, any_value(content_sha256) AS sha, any_value(source) AS source,
+           bool_and("group" = 'canary') AS canary_group
     FROM read_parquet(?) GROUP BY doc_id
 ),
+canary AS (
+    SELECT doc_id, arg_max(content_sha256, seq) AS sha
+    FROM ledger WHERE stage = 'tokenize' AND step = 'canary' AND decision = 'allow' GROUP BY doc_id
+),
+ingested AS (SELECT DISTINCT doc_id FROM ledger WHERE stage = 'ingest'),
 clear_last AS (
     SELECT doc_id, arg_max(decision, seq) AS decision, arg_max(reasons, seq) AS reasons
     FROM ledger WHERE stage = 'clear' GROUP BY doc_id
@@ -118,12 +128,15 @@ revoked AS (
 SELECT idx.doc_id, idx.source, idx.sha,
        clear_last.decision, clear_last.reasons,
        curate.sha, curate.dropped, curate.drop_step,
-       tok.sha, tok.dropped, revoked.reasons
+       tok.sha, tok.dropped, revoked.reasons,
+       idx.canary_group AND canary.sha = idx.sha AND ingested.doc_id IS NULL AS synthetic
 FROM idx
 LEFT JOIN clear_last USING (doc_id)
 LEFT JOIN curate USING (doc_id)
 LEFT JOIN tok USING (doc_id)
 LEFT JOIN revoked USING (doc_id)
+LEFT JOIN canary USING (doc_id)
+LEFT JOIN ingested USING (doc_id)
 ORDER BY idx.doc_id
 """
 
@@ -148,17 +161,23 @@ def ledger_violations(ws_root: Path, index_path: Path) -> list[Violation]:
         tok_sha,
         tok_drop,
         rev,
+        synthetic,
     ) in rows:
         where = f"{doc_id} {source}"
-        if clear != "allow":
-            why = f"clearance said {clear} {list(clear_reasons or [])}" if clear else "no clearance decision"
-            found.append(Violation("not-cleared", where, why))
-        if cur_sha is None:
-            found.append(Violation("not-kept", where, "curation never recorded it"))
-        elif cur_drop:
-            found.append(Violation("not-kept", where, f"curation dropped it at step {drop_step}"))
-        elif cur_sha != sha:
-            found.append(Violation("changed", where, "tokenized text is not the text curation kept"))
+        if not synthetic:  # an audit canary has no clearance or curation to check
+            if clear != "allow":
+                why = (
+                    f"clearance said {clear} {list(clear_reasons or [])}"
+                    if clear
+                    else "no clearance decision"
+                )
+                found.append(Violation("not-cleared", where, why))
+            if cur_sha is None:
+                found.append(Violation("not-kept", where, "curation never recorded it"))
+            elif cur_drop:
+                found.append(Violation("not-kept", where, f"curation dropped it at step {drop_step}"))
+            elif cur_sha != sha:
+                found.append(Violation("changed", where, "tokenized text is not the text curation kept"))
         if tok_sha is None or tok_drop:
             found.append(Violation("not-tokenized", where, "the tokenize stage did not record it as kept"))
         elif tok_sha != sha:
