@@ -180,8 +180,27 @@ def show_training(ws: str) -> None:
             "code": lineage["code"],
         }
     )
+    console.rule("[bold]audit: what did the model memorise? (exit 1 = a policy bound was crossed)")
+    clearlm("audit", "-w", ws, check=False)
+    passage = _first_training_passage(ws)
+    if passage:
+        console.rule("[bold]trace: where in the training data does this text come from?")
+        clearlm("trace", "-w", ws, passage)
     console.rule("[bold]export: a transformers folder (safetensors + chat template) and a GGUF file")
     clearlm("export", "-w", ws, "-o", f"{ws}/export")
+
+
+def _first_training_passage(ws: str) -> str | None:
+    """Some words from a kept training document, to trace back to it."""
+    sql = (
+        "SELECT text FROM curate WHERE doc_id IN (SELECT doc_id FROM tokens WHERE split = 'train') "
+        "AND length(text) > 2000 ORDER BY doc_id LIMIT 1"
+    )
+    command = [sys.executable, "-m", "clearlm.cli", "ledger", "sql", "-w", ws, "--format", "json", sql]
+    rows = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    found = json.loads(rows)
+    # Whole words only: drop the first and last, which the character cut may have split.
+    return " ".join(found[0]["text"][1000:1400].split()[1:-1]) if found else None
 
 
 def tune_and_serve(ws: str, port: int) -> None:

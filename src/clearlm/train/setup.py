@@ -26,7 +26,7 @@ from clearlm.train.distributed import DistInfo, broadcast_object, wrap_model
 from clearlm.train.mfu import measure_matmul_peak, resolve_dtype
 from clearlm.train.resume import check_resumable, resolve_model_config
 from clearlm.train.schedule import make_optimizer
-from clearlm.train.steps import autocast_for
+from clearlm.train.steps import NextTokenLoss, autocast_for
 from clearlm.train.token_dir import TokenDir, open_token_dir
 
 
@@ -64,7 +64,7 @@ class TrainSetup:
     model_config: LlamaConfig
     model: Llama
     wrapped: nn.Module  # what gradients sync through: the model, DDP(model), or the FSDP2-sharded model
-    runner: nn.Module  # what training calls: `wrapped`, or torch.compile(wrapped)
+    runner: nn.Module  # what training calls: NextTokenLoss(wrapped), maybe torch.compile'd
     optimizer: torch.optim.Optimizer
     dtype: torch.dtype
     autocast: Callable[[], contextlib.AbstractContextManager[None]]
@@ -110,7 +110,8 @@ def prepare(
     if checkpoint is not None:
         ckpt.restore_optimizer(wrapped, optimizer, checkpoint.optimizer_state())
         ckpt.set_rng_state(checkpoint.state["rng"])
-    runner: nn.Module = torch.compile(wrapped) if cfg.compile else wrapped  # type: ignore[assignment]
+    loss = NextTokenLoss(wrapped)
+    runner: nn.Module = torch.compile(loss) if cfg.compile else loss  # type: ignore[assignment]
     dtype = resolve_dtype(cfg.dtype, info.device)
     return TrainSetup(
         cfg=cfg,

@@ -34,6 +34,22 @@ def next_token_loss(logits: torch.Tensor, targets: torch.Tensor, reduction: str 
     return F.cross_entropy(logits.float().flatten(0, 1), targets.flatten(), reduction=reduction)
 
 
+class NextTokenLoss(nn.Module):
+    """The model and its loss as one module: what training calls, and what torch.compile compiles.
+
+    Compiling the loss with the model lets the compiler fuse the log-softmax and cross-entropy over
+    the [B·T, V] logits, forward and backward; compiling the model alone left them eager
+    (bench/train_vs_hf.py measured 1.14× → 1.23× of transformers on CPU).
+    """
+
+    def __init__(self, model: nn.Module) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(self, inputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+        return next_token_loss(self.model(inputs), targets)
+
+
 def _total_norm(norm: torch.Tensor) -> float:
     # Under FSDP2 the norm is a DTensor holding per-rank partial sums; full_tensor() reduces it.
     full = getattr(norm, "full_tensor", None)
@@ -53,7 +69,7 @@ def train_step(
 ) -> tuple[float, float]:
     """Run global step `step` (all its micro-steps) and the optimizer; returns (mean loss, grad norm).
 
-    `runner` is what is called (maybe torch.compile'd), `wrapped` the DDP/FSDP module whose gradient
+    `runner` is the NextTokenLoss called (maybe torch.compile'd), `wrapped` the DDP/FSDP module whose gradient
     sync is held back on all but the last micro-step. Each micro-step's loss is scaled by 1/accum so
     the summed gradients equal one big batch's; DDP averages over ranks on top, which makes w ranks
     with micro-batch b/w match one process with b.
@@ -64,7 +80,7 @@ def train_step(
         batch = data.train_batch(step, micro).to(info.device, non_blocking=True)
         inputs, targets = batch[:, :-1], batch[:, 1:]
         with gradient_sync(wrapped, enabled=micro == accum - 1), autocast():
-            loss = next_token_loss(runner(inputs), targets)
+            loss: torch.Tensor = runner(inputs, targets)
         (loss / accum).backward()  # type: ignore[no-untyped-call]
         loss_sum += loss.detach().double().cpu()
     max_norm = grad_clip if grad_clip > 0 else float("inf")
