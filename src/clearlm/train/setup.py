@@ -126,7 +126,7 @@ def prepare(
         optimizer=optimizer,
         dtype=dtype,
         autocast=autocast_for(info.device, dtype),
-        peak_flops=measure_matmul_peak(dtype, info.device, seconds=0.5) * info.world_size,
+        peak_flops=measure_matmul_peak(dtype, info.device, seconds=2.0, trials=5) * info.world_size,
         done=Done.from_checkpoint(checkpoint),
         checkpoint_dir=checkpoint_dir,
         train_dir=out_dir / "train",
