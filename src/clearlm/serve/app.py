@@ -40,6 +40,7 @@ def create_app(
     max_tokens_limit: int = 1024,
     max_request_bytes: int = 1 << 20,
     model_name: str | None = None,
+    workspace: Path | None = None,
 ) -> FastAPI:
     """An OpenAI-compatible app serving the HF folder `model_dir` (plus a LoRA `adapter` merged in)."""
     problems = [
@@ -77,6 +78,10 @@ def create_app(
     install_error_handlers(app, served.identity.digest)
     app.add_middleware(Gate, release=served.identity.digest, api_key=api_key, max_body=max_request_bytes)
     register_routes(app, served, engine, Limits(max_tokens=max_tokens_limit))
+    if workspace is not None:
+        from clearlm.serve.trace_route import register_trace_route  # the index is opened only when asked
+
+        register_trace_route(app, Path(workspace))
     return app
 
 

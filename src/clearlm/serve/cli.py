@@ -38,6 +38,12 @@ def register(cli: click.Group, console: Console) -> None:
         help="Largest max_tokens a request may ask for.",
     )
     @click.option("--model-name", help="The model id clients use (default: the folder's name).")
+    @click.option(
+        "-w",
+        "--workspace",
+        type=click.Path(path_type=Path),
+        help="The workspace that trained the model: enables POST /v1/trace over its token shards.",
+    )
     def serve(
         model_dir: Path,
         adapter: Path | None,
@@ -48,6 +54,7 @@ def register(cli: click.Group, console: Console) -> None:
         max_queue: int,
         max_tokens_limit: int,
         model_name: str | None,
+        workspace: Path | None,
     ) -> None:
         """Serve DIR (an HF export or a release folder) as an OpenAI-compatible HTTP API."""
         if not model_dir.is_dir():
@@ -62,6 +69,7 @@ def register(cli: click.Group, console: Console) -> None:
             max_queue=max_queue,
             max_tokens_limit=max_tokens_limit,
             model_name=model_name,
+            workspace=workspace,
         )
         served = app.state.served
         console.print(
