@@ -116,7 +116,10 @@ def single_stream(folder: Path, new_tokens: int, repeats: int) -> tuple[float, f
 
 
 def concurrent_streams(folder: Path, streams: int, new_tokens: int) -> tuple[float, int, float]:
-    """(aggregate completion tokens/s, errors, wall seconds) for `streams` concurrent SSE clients."""
+    """(aggregate streamed tokens/s, errors, wall seconds) for `streams` concurrent SSE clients.
+
+    Each streamed chunk with text is one generated token (the server sends one chunk per token).
+    """
     import openai
 
     app = create_app(folder, max_concurrency=4, max_queue=streams, model_name="clearlm")
@@ -132,7 +135,10 @@ def concurrent_streams(folder: Path, streams: int, new_tokens: int) -> tuple[flo
         stream = await client.completions.create(
             model="clearlm", prompt=f"Chapter {i}. It was", max_tokens=new_tokens, temperature=0, stream=True
         )
-        return sum(1 async for chunk in stream if chunk.choices and chunk.choices[0].text)
+        pieces = 0
+        async for chunk in stream:
+            pieces += bool(chunk.choices and chunk.choices[0].text)
+        return pieces
 
     async def main() -> tuple[int, int]:
         client = openai.AsyncOpenAI(base_url=base, api_key="unused", max_retries=0, timeout=600)
