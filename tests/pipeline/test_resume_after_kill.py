@@ -11,14 +11,14 @@ import hashlib
 import json
 import os
 import random
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+
+from tests.kill import kill_when
 
 WORDS = [
     "the",
@@ -82,21 +82,6 @@ def _ingest(corpus: Path, ws: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
 
 
-def _kill_when(proc: subprocess.Popen[bytes], ready, timeout: float = 60.0) -> bool:  # type: ignore[no-untyped-def]
-    """SIGKILL the process group as soon as `ready()` holds; False if the run ended first."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            return False
-        if ready():
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-            return True
-        time.sleep(0.002)
-    os.killpg(proc.pid, signal.SIGKILL)
-    raise AssertionError("run neither finished nor reached the kill point")
-
-
 def _digest(ws: Path) -> dict[str, str]:
     """Hashes of every published output file (stage parts, stats, markers, quarantine)."""
     out = {}
@@ -147,7 +132,7 @@ def test_kill9_then_rerun_gives_identical_outputs(tmp_path: Path) -> None:
     ]
     kills = 0
     for ready in kill_points:
-        kills += _kill_when(_ingest(corpus, ws), ready)
+        kills += kill_when(_ingest(corpus, ws), ready)
     assert kills >= 3, "the kill points should land inside the run"
     final = _ingest(corpus, ws)
     assert final.wait(timeout=300) == 0, final.stderr.read().decode() if final.stderr else ""

@@ -10,11 +10,8 @@ import hashlib
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -22,6 +19,7 @@ import pytest
 
 from clearlm.ledger import Ledger
 from clearlm.runner import run_stages
+from tests.kill import kill_when
 from tests.tokenize.corpus import make_config, make_corpus
 
 REPO = Path(__file__).resolve().parents[2]
@@ -39,21 +37,6 @@ def _tokenize(corpus: Path, ws: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
     )
-
-
-def _kill_when(proc: subprocess.Popen[bytes], ready: Callable[[], bool], timeout: float = 120.0) -> bool:
-    """SIGKILL the process group as soon as `ready()` holds; False if the run ended first."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            return False
-        if ready():
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-            return True
-        time.sleep(0.001)
-    os.killpg(proc.pid, signal.SIGKILL)
-    raise AssertionError("run neither finished nor reached the kill point")
 
 
 def _digest(ws: Path) -> dict[str, str]:
@@ -95,7 +78,7 @@ def test_kill9_during_tokenize_then_rerun_gives_identical_tokens(tmp_path: Path)
         lambda: len(list((ws / "tokens").glob("shard-*.bin"))) >= 3,
         lambda: len(list((ws / "tokens").glob("shard-*.bin"))) >= 20,
     ]
-    kills = [_kill_when(_tokenize(corpus, ws), ready) for ready in kill_points]
+    kills = [kill_when(_tokenize(corpus, ws), ready, timeout=120.0) for ready in kill_points]
     assert sum(kills) >= 3, f"the kill points should land inside the run: {kills}"
     final = _tokenize(corpus, ws)
     assert final.wait(timeout=300) == 0, final.stderr.read().decode() if final.stderr else ""
