@@ -111,10 +111,12 @@ def test_missing_middle_segment_is_caught(ledger: Ledger) -> None:
         ledger.verify()
 
 
-def test_one_flipped_byte_is_caught(ledger: Ledger) -> None:
+@pytest.mark.parametrize("where", [0.0, 0.25, 0.5, 0.75, 0.95])
+def test_one_flipped_byte_is_caught_anywhere_in_the_file(ledger: Ledger, where: float) -> None:
+    """Including bytes the rows never read (statistics, padding, footer)."""
     segment = ledger.segments()[0][2]
     data = bytearray(segment.read_bytes())
-    data[len(data) // 2] ^= 0x01
+    data[int(len(data) * where)] ^= 0x01
     segment.write_bytes(bytes(data))
     with pytest.raises(LedgerTampered):
         ledger.verify()

@@ -2,17 +2,22 @@
 
     ledger/00000001-ingest-00000.parquet   rows seq 1..k, each row_hash = H(row, seq, prev_hash)
     ledger/00000002-ingest-00001.parquet   first prev_hash = last row_hash of the segment before
-    ledger/head.json                       {"seq", "row_hash", "segment"} of the last committed row
+    ledger/head.json                       {"seq", "row_hash", "segment"} of the last committed row,
+                                           plus "files": the SHA-256 of every committed segment file
 
 Only `append` writes, under a file lock, one whole segment at a time (atomic rename), so a crash
 leaves either the old ledger or the old ledger plus one complete segment. The head file anchors the
 end of the chain: deleting trailing rows or segments is caught because head names a row that is
 gone. Every segment carries a commit key so re-committing a task after a crash is a no-op.
+
+The row chain covers what a row says; the file digests in head.json cover the bytes around it, so a
+flipped bit in Parquet statistics, padding or the footer (which the rows never read) is caught too.
 """
 
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import re
 from collections.abc import Iterator
@@ -37,6 +42,7 @@ class Head:
     seq: int
     row_hash: str
     segment: str = ""
+    files: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -71,7 +77,8 @@ class Ledger:
         if not path.is_file():
             return Head(0, GENESIS_HASH)
         data = json.loads(path.read_text(encoding="utf-8"))
-        return Head(int(data["seq"]), str(data["row_hash"]), str(data.get("segment", "")))
+        files = tuple(sorted((str(k), str(v)) for k, v in dict(data.get("files", {})).items()))
+        return Head(int(data["seq"]), str(data["row_hash"]), str(data.get("segment", "")), files)
 
     # -- writing ------------------------------------------------------------------------------
     def append(self, key: str, events: pa.Table) -> bool:
@@ -101,14 +108,13 @@ class Ledger:
             table = pa.Table.from_pylist(rows, schema=LEDGER_SCHEMA)
             with atomic_open(self.folder / name) as fh:
                 pq.write_table(table, fh)
-            self._write_head(Head(seq, prev, name))
+            self._write_head(Head(seq, prev, name, (*head.files, (name, _file_sha256(self.folder / name)))))
         return True
 
     def _write_head(self, head: Head) -> None:
-        atomic_write_text(
-            self.folder / HEAD_FILE,
-            json.dumps({"seq": head.seq, "row_hash": head.row_hash, "segment": head.segment}),
-        )
+        body = {"seq": head.seq, "row_hash": head.row_hash, "segment": head.segment}
+        body["files"] = dict(head.files)
+        atomic_write_text(self.folder / HEAD_FILE, json.dumps(body, indent=0))
 
     def _roll_forward(self) -> Head:
         """If a crash came between writing a segment and moving the head, move the head now."""
@@ -117,9 +123,9 @@ class Ledger:
         if segments and segments[-1][2].name != head.segment:
             last = pq.read_table(segments[-1][2], columns=["seq", "row_hash"])
             if last.num_rows and int(last["seq"][-1].as_py()) > head.seq:
-                head = Head(
-                    int(last["seq"][-1].as_py()), str(last["row_hash"][-1].as_py()), segments[-1][2].name
-                )
+                name = segments[-1][2].name
+                files = (*head.files, (name, _file_sha256(segments[-1][2])))
+                head = Head(int(last["seq"][-1].as_py()), str(last["row_hash"][-1].as_py()), name, files)
                 self._write_head(head)
         return head
 
@@ -173,4 +179,24 @@ class Ledger:
             )
         if not head_found:
             raise LedgerTampered(f"head hash does not match row seq {head.seq}", head_path)
+        # After the row checks, so an edited row is named by its row rather than its file.
+        self._check_file_digests(segments, head)
         return VerifyReport(last_seq, len(segments), prev, uncommitted_tail=last_seq - head.seq)
+
+    def _check_file_digests(self, segments: list[tuple[int, str, Path]], head: Head) -> None:
+        """Every segment head.json lists must still have the bytes it had when committed.
+
+        A segment after the head's (a crash before the head moved) is not listed yet; the row
+        chain still checks it. Ledgers written before digests existed have no "files" and skip this.
+        """
+        digests = dict(head.files)
+        for _, _, path in segments:
+            expected = digests.get(path.name)
+            if expected is not None and _file_sha256(path) != expected:
+                raise LedgerTampered(
+                    "segment bytes differ from the SHA-256 recorded when it was committed", path
+                )
+
+
+def _file_sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
