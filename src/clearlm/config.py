@@ -18,6 +18,7 @@ import tomli_w
 
 from clearlm.curate.config import CurateConfig
 from clearlm.errors import ConfigError
+from clearlm.release.config import ReleaseConfig
 from clearlm.tokenize.config import TokenizeConfig
 from clearlm.train.config import TrainConfig
 
@@ -74,6 +75,7 @@ class RunConfig:
     curate: CurateConfig = field(default_factory=CurateConfig)
     tokenize: TokenizeConfig = field(default_factory=TokenizeConfig)
     train: TrainConfig = field(default_factory=TrainConfig)
+    release: ReleaseConfig = field(default_factory=ReleaseConfig)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
