@@ -32,6 +32,7 @@ STAGE_RUNNERS: dict[str, StageRunner] = {
     "curate": run_curate,
     "tokenize": run_tokenize,
     "train": lambda config, ws, executor: [_train(config, ws, executor)],
+    "audit": lambda config, ws, executor: [_audit(config, ws)],
 }
 
 
@@ -41,6 +42,15 @@ def _train(config: RunConfig, ws: Workspace, executor: Executor) -> StageResult:
 
     summary = run_train(config, ws, console=executor.console)
     return StageResult("train", 0, 0, summary.get("resumed_from") == summary.get("steps"), summary)
+
+
+def _audit(config: RunConfig, ws: Workspace) -> StageResult:
+    """The audit of the latest checkpoint; reused when report.json already covers it."""
+    from clearlm.audit.stage import run_audit_stage
+
+    report, reused = run_audit_stage(config, ws.root)
+    checks = {c["name"]: c["passed"] for c in report["checks"]}
+    return StageResult("audit", 1, 0 if reused else 1, reused, {"passed": report["passed"], "checks": checks})
 
 
 def build_executor(config: RunConfig, console: Console | None = None) -> Executor:
