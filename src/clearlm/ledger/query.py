@@ -21,7 +21,9 @@ def _glob_sql(pattern: Path) -> str:
 
 def connect(ws_root: Path) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB with views over the workspace's Parquet files (nothing is copied)."""
+    # No progress bar: DuckDB would draw it on the user's terminal in the middle of rich's output.
     con = duckdb.connect(":memory:")
+    con.execute("SET enable_progress_bar = false")
     ledger_files = sorted((ws_root / "ledger").glob("[0-9]*.parquet"))
     if ledger_files:
         files = ", ".join(_glob_sql(p) for p in ledger_files)
