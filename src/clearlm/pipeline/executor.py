@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -110,6 +111,23 @@ def _run_task_star(args: tuple[Stage, Path, str, TaskSpec]) -> dict[str, Any]:
     return run_task(*args)
 
 
+def commit_key(stage: str, generation: int, task: int) -> str:
+    """The ledger key of one task's events: `curate-00003`, or `tokenize-g1-00003` on a redo."""
+    return f"{stage}-{task:05d}" if generation == 0 else f"{stage}-g{generation}-{task:05d}"
+
+
+def next_generation(ledger: Ledger, stage: str) -> int:
+    """0 for a stage's first run in a workspace; one more than the last for a redo.
+
+    Keys make a commit idempotent after a crash. A stage whose folder was deleted and run again
+    (new token shards after a revocation) is a new run, so its events need new keys, or the ledger
+    would silently keep only the first run's decisions.
+    """
+    pattern = re.compile(rf"^{re.escape(stage)}-(?:g(\d+)-)?\d{{5}}$")
+    used = [m for m in (pattern.match(key) for key in ledger.committed_keys()) if m]
+    return 1 + max(int(m.group(1) or 0) for m in used) if used else 0
+
+
 class Executor(ABC):
     """Plans, resumes and commits a stage; a subclass only decides where the pending tasks run.
 
@@ -160,22 +178,20 @@ class Executor(ABC):
             return [TaskSpec.from_json(t) for t in plan["tasks"]]
         tasks = stage.source.plan()
         stage_dir.mkdir(parents=True, exist_ok=True)
-        atomic_write_text(
-            plan_path,
-            json.dumps(
-                {"stage": stage.name, "settings": stage.settings, "tasks": [t.to_json() for t in tasks]},
-                indent=1,
-            ),
-        )
+        plan = {"stage": stage.name, "settings": stage.settings, "tasks": [t.to_json() for t in tasks]}
+        plan["generation"] = next_generation(Ledger(stage_dir.parent.parent / "ledger"), stage.name)
+        atomic_write_text(plan_path, json.dumps(plan, indent=1))
         return tasks
 
     def _commit(self, stage: Stage, ws: Workspace, tasks: list[TaskSpec]) -> dict[str, Any]:
         """Chain every task's events into the ledger in task order, then mark the stage complete."""
         ledger = Ledger(ws.ledger_dir)
+        plan = json.loads((ws.stage_dir(stage.name) / "plan.json").read_text(encoding="utf-8"))
+        generation = int(plan.get("generation", 0))
         totals: dict[str, Any] = {"tasks": len(tasks)}
         for task in tasks:
             paths = TaskPaths(ws.root, stage.name, task.index)
-            ledger.append(f"{stage.name}-{task.index:05d}", pq.read_table(paths.events))
+            ledger.append(commit_key(stage.name, generation, task.index), pq.read_table(paths.events))
             _merge(totals, json.loads(paths.stats.read_text(encoding="utf-8")))
         totals.pop("task", None)
         atomic_write_text(ws.stage_dir(stage.name) / COMPLETE, json.dumps(totals, indent=1, sort_keys=True))

@@ -48,14 +48,21 @@ def curated_parts(ws_root: Path) -> list[Path]:
     return sorted(stage_dir.glob("part-*.parquet"))
 
 
-def read_corpus_index(ws_root: Path, input_roots: list[str]) -> CorpusIndex:
-    """Read every curated part once, one row group at a time; texts are measured, not kept."""
+def read_corpus_index(ws_root: Path, input_roots: list[str], exclude: set[str] | None = None) -> CorpusIndex:
+    """Read every curated part once, one row group at a time; texts are measured, not kept.
+
+    Documents in `exclude` (revoked ones) are left out, as if curation had never kept them.
+    """
     parts = curated_parts(ws_root)
     chunks: list[pa.Table] = []
     for number, path in enumerate(parts):
         parquet = pq.ParquetFile(path)
         for group in range(parquet.num_row_groups):
             rows = parquet.read_row_group(group, columns=["doc_id", "source", "text", "meta"])
+            if exclude:
+                rows = rows.filter(
+                    pc.invert(pc.is_in(rows["doc_id"], pa.array(sorted(exclude), pa.string())))
+                )
             licenses = [_license(meta) for meta in rows["meta"].to_pylist()]
             groups = [source_group(src, input_roots) for src in rows["source"].to_pylist()]
             chunks.append(

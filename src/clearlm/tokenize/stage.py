@@ -26,6 +26,7 @@ from clearlm.atomic import atomic_write_text, remove_stale_tmp
 from clearlm.audit.plant import PlantSettings, make_canaries, plant_canaries
 from clearlm.config import RunConfig
 from clearlm.errors import ConfigError, WorkspaceError
+from clearlm.ledger.record import revoked_doc_ids
 from clearlm.pipeline.executor import Executor, StageResult
 from clearlm.pipeline.parts_source import PartsSource
 from clearlm.pipeline.stage import Stage
@@ -38,7 +39,7 @@ from clearlm.tokenize.split import (
     load_or_make_split,
     read_corpus_index,
 )
-from clearlm.tokenize.steps import Mixture, MixtureStep, SplitStep, TokenizeStep
+from clearlm.tokenize.steps import Mixture, MixtureStep, RevokedFilter, SplitStep, TokenizeStep
 from clearlm.tokenize.tokenizer import (
     TOKENIZER_FILE,
     load_tokenizer,
@@ -140,6 +141,7 @@ def build_tokenize_stage(
     tokenize = config.tokenize
     dtype = vocab_dtype(tokenizer.get_vocab_size(with_added_tokens=True))
     steps = [
+        RevokedFilter(frozenset(revoked_doc_ids(ws_root))),
         SplitStep(split_path.resolve()),
         MixtureStep(Mixture.parse(tokenize.mixture), config.seed, config.ingest.inputs),
         TokenizeStep(
@@ -167,7 +169,8 @@ def run_tokenize(config: RunConfig, ws: Workspace, executor: Executor) -> list[S
     # settings are recorded, so the corrected rerun is not refused as "other settings".
     corpus: CorpusIndex | None = None
     if not (stage_dir / SPLIT_FILE).is_file() or not has_tokenizer:
-        corpus = read_corpus_index(ws.root, config.ingest.inputs)
+        # Revoked documents shape neither the split nor the tokenizer's vocabulary.
+        corpus = read_corpus_index(ws.root, config.ingest.inputs, exclude=revoked_doc_ids(ws.root))
         _check_mixture(config, corpus)
     reused = None
     if config.tokenize.tokenizer and not has_tokenizer:

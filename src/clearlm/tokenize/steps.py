@@ -20,6 +20,7 @@ from tokenizers import Tokenizer
 from clearlm.errors import ConfigError
 from clearlm.pipeline.document import Document
 from clearlm.pipeline.step import Annotator, Drop, Filter, Keep, Step, Verdict
+from clearlm.reasons import REVOKED
 from clearlm.tokenize.groups import source_group
 from clearlm.tokenize.reasons import TOKENIZE_EMPTY, TOKENIZE_MIXTURE_EXCLUDED
 from clearlm.tokenize.split import HELDOUT, TRAIN, heldout_ids
@@ -119,6 +120,22 @@ class MixtureStep(Filter):
         if repeats == 0:
             return Drop(TOKENIZE_MIXTURE_EXCLUDED, {"weight": weight, "group": group, "license": license})
         return Keep(evidence={"weight": weight, "repeats": repeats, "group": group})
+
+
+class RevokedFilter(Filter):
+    """Drops documents a rights holder opted out of after clearance (`clearlm revoke`).
+
+    The set is read from the ledger when the stage is built, so new token shards made after a
+    revocation leave the documents out, with reason `revoked` in the ledger.
+    """
+
+    name = "revoked"
+
+    def __init__(self, revoked: frozenset[str]) -> None:
+        self.revoked = revoked
+
+    def keep(self, doc: Document) -> Verdict:
+        return Drop(REVOKED, {}) if doc.doc_id in self.revoked else Keep()
 
 
 class TokenizeStep(Step):
