@@ -100,3 +100,18 @@ CLEAR_REASONS = {
     REVOKED: "deny: the rights holder opted out after the fact",
     CLEAR_EVIDENCE_ONLY: "deny: a robots.txt or tdmrep.json body, kept as evidence, never training text",
 }
+
+# People, not stages: `clearlm revoke` (stage `revoke`, decision `deny`, reason `revoked` first, plus
+# `registry.match` when a registered holder's work was found) and review requests from the lookup page's
+# opt-out/complaint form (stage `review`, decision `review`). A review request never changes a decision
+# by itself: a person reads it and, if it holds, runs `clearlm revoke`.
+COMPLAINT_PREFIX = "complaint."
+COMPLAINT_OPT_OUT = "complaint.opt-out"
+COMPLAINT_ATTRIBUTION = "complaint.attribution"
+COMPLAINT_OTHER = "complaint.other"
+
+REVIEW_REASONS = {
+    COMPLAINT_OPT_OUT: "review: a rights holder asks that their work not be used for training",
+    COMPLAINT_ATTRIBUTION: "review: a work is used without the credit its licence requires",
+    COMPLAINT_OTHER: "review: any other complaint about the training data (the complaint mechanism)",
+}
