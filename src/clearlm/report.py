@@ -87,6 +87,23 @@ def train_line(ws_root: Path) -> str | None:
     )
 
 
+def audit_release_lines(ws_root: Path) -> list[str]:
+    """One line on the audit report and one per release recorded in the workspace, if any."""
+    from clearlm.release.records import read_releases
+
+    lines = []
+    report_path = ws_root / "audit" / "report.json"
+    if report_path.is_file():
+        report = json.loads(report_path.read_text(encoding="utf-8"))
+        verdict = "passed" if report.get("passed") else "FAILED"
+        lines.append(f"audit: {verdict} for {report['checkpoint']['path']}, report audit/report.md")
+    for record in read_releases(ws_root):
+        lines.append(
+            f"release: {record.dir} ({record.checkpoint}, digest {record.digest[:16]}…, {record.created})"
+        )
+    return lines
+
+
 def quarantine_rows(ws_root: Path) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     folder = ws_root / "quarantine"

@@ -33,6 +33,7 @@ STAGE_RUNNERS: dict[str, StageRunner] = {
     "tokenize": run_tokenize,
     "train": lambda config, ws, executor: [_train(config, ws, executor)],
     "audit": lambda config, ws, executor: [_audit(config, ws)],
+    "release": lambda config, ws, executor: [_release(ws, executor)],
 }
 
 
@@ -51,6 +52,21 @@ def _audit(config: RunConfig, ws: Workspace) -> StageResult:
     report, reused = run_audit_stage(config, ws.root)
     checks = {c["name"]: c["passed"] for c in report["checks"]}
     return StageResult("audit", 1, 0 if reused else 1, reused, {"passed": report["passed"], "checks": checks})
+
+
+def _release(ws: Workspace, executor: Executor) -> StageResult:
+    """The signed release of the latest checkpoint; an existing one that still verifies is kept."""
+    from clearlm.cli_train import latest_checkpoint
+    from clearlm.release.build import build_release
+    from clearlm.release.records import read_releases
+    from clearlm.release.verify import verify_release
+
+    latest = latest_checkpoint(ws.root).relative_to(ws.root).as_posix()
+    for record in reversed(read_releases(ws.root)):
+        if record.checkpoint == latest and Path(record.dir).is_dir() and verify_release(Path(record.dir)).ok:
+            return StageResult("release", 1, 0, True, {"dir": record.dir, "digest": record.digest})
+    result = build_release(ws.root, None, None, console=executor.console)
+    return StageResult("release", 1, 1, False, {"dir": str(result.dir), "digest": result.digest})
 
 
 def build_executor(config: RunConfig, console: Console | None = None) -> Executor:
