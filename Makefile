@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 WS ?= demo-ws
 
-.PHONY: setup demo test test-fast lint bench clean
+.PHONY: setup demo test test-fast lint bench clean browser
 
 setup: $(STAMP)
 
@@ -22,10 +22,14 @@ $(STAMP): pyproject.toml
 demo: setup
 	$(BIN)/python examples/demo.py --workspace $(WS)
 
-test: setup
+# The browser tests (tests/web/test_browser.py) drive Debian's headless Chromium; install it when missing.
+browser:
+	@test -x /usr/bin/chromium || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+
+test: setup browser
 	$(BIN)/python -m pytest -q
 
-test-fast: setup
+test-fast: setup browser
 	$(BIN)/python -m pytest -q -m "not slow"
 
 lint: setup

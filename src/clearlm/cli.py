@@ -30,9 +30,20 @@ from clearlm.config import RunConfig, load_config
 from clearlm.errors import ClearLMError, ConfigError, WorkspaceError
 from clearlm.ledger import Ledger
 from clearlm.ledger.query import rows_as_json, run_sql, to_jsonable
-from clearlm.report import explain_rows, ledger_line, quarantine_rows, stage_table, train_line
+from clearlm.lookup.cli import register as register_lookup_command
+from clearlm.release.cli import register as register_release_commands
+from clearlm.report import (
+    audit_release_lines,
+    explain_rows,
+    ledger_line,
+    quarantine_rows,
+    stage_table,
+    train_line,
+)
+from clearlm.revoke.cli import register as register_revoke_commands
 from clearlm.serve.cli import register as register_serve_command
 from clearlm.tune.cli import register as register_tune_command
+from clearlm.web.cli import register as register_web_command
 from clearlm.workspace import Workspace
 
 # Piped output (files, other programs) gets wide tables instead of rich's 80-column default.
@@ -78,6 +89,8 @@ def _print_results(ws: Path) -> None:
     trained = train_line(ws)
     if trained:
         console.print(trained, soft_wrap=True)
+    for line in audit_release_lines(ws):
+        console.print(line, soft_wrap=True)
     console.print(ledger_line(ws))
 
 
@@ -234,6 +247,10 @@ register_tune_command(cli, console, err_console)
 register_serve_command(cli, console)
 register_trace_command(cli, console, WS_OPTION)
 register_audit_command(cli, console, WS_OPTION)
+register_release_commands(cli, console)
+register_revoke_commands(cli, console)
+register_lookup_command(cli, console)
+register_web_command(cli, console)
 
 
 def _emit(columns: list[str], rows: list[tuple[Any, ...]], fmt: str) -> None:

@@ -82,6 +82,9 @@ def create_app(
         from clearlm.serve.trace_route import register_trace_route  # the index is opened only when asked
 
         register_trace_route(app, Path(workspace))
+        from clearlm.web.app import mount_web_pages  # the lookup page, ledger explorer and funnel
+
+        mount_web_pages(app, Path(workspace), api_key=api_key)
     return app
 
 

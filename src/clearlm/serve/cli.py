@@ -42,7 +42,8 @@ def register(cli: click.Group, console: Console) -> None:
         "-w",
         "--workspace",
         type=click.Path(path_type=Path),
-        help="The workspace that trained the model: enables POST /v1/trace over its token shards.",
+        help="The workspace that trained the model: enables POST /v1/trace over its token shards "
+        "and the web pages (lookup, ledger explorer, funnel) at /.",
     )
     def serve(
         model_dir: Path,
@@ -80,4 +81,6 @@ def register(cli: click.Group, console: Console) -> None:
             console.print(f"adapter  {escape(str(adapter))}: {len(served.adapter_modules)} modules merged")
         auth = "Bearer key required" if api_key else "no API key (anyone who can connect may use it)"
         console.print(f"API      http://{host}:{port}/v1  ({auth})", highlight=False, soft_wrap=True)
+        if workspace is not None:
+            console.print(f"lookup   http://{host}:{port}/  (ledger explorer at /ledger)", highlight=False)
         run_app(app, host, port)
