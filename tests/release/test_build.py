@@ -66,6 +66,8 @@ def test_release_holds_the_design_files(released: tuple[Path, ReleaseResult]) ->
     assert meta["signature"]["public_key"] == (result.dir / "release.pub").read_text()
     assert result.license == meta["license"]
     assert leftovers(result.dir.parent) == []
+    # Published files are readable by everyone (safetensors alone would make the weights owner-only).
+    assert all(p.stat().st_mode & 0o044 == 0o044 for p in result.dir.rglob("*") if p.is_file())
 
 
 def test_checksums_and_signature_check_with_standard_tools(released: tuple[Path, ReleaseResult]) -> None:

@@ -142,6 +142,8 @@ def save_safetensors(model_or_state: nn.Module | Mapping[str, torch.Tensor], pat
     tmp = tmp_path_for(target)
     try:
         save_file(state_dict_for_saving(model_or_state), tmp, metadata={"format": "pt"})
+        # safetensors creates the file owner-only (0600); weights are meant to be shared and served.
+        tmp.chmod(0o644)
         publish(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
