@@ -24,6 +24,7 @@ from clearlm import __version__
 from clearlm.audit.cli import register as register_audit_command
 from clearlm.audit.trace_cli import register as register_trace_command
 from clearlm.clear.cli import register as register_clear_commands
+from clearlm.cli_options import SET_OPTION, WS_OPTION
 from clearlm.cli_report import register as register_report_command
 from clearlm.cli_train import register as register_train_commands
 from clearlm.config import RunConfig, load_config
@@ -49,23 +50,6 @@ from clearlm.workspace import Workspace
 # Piped output (files, other programs) gets wide tables instead of rich's 80-column default.
 console = Console(width=None if sys.stdout.isatty() or "COLUMNS" in os.environ else 200)
 err_console = Console(stderr=True)
-
-WS_OPTION = click.option(
-    "-w",
-    "--workspace",
-    "ws",
-    type=click.Path(path_type=Path),
-    default=Path("ws"),
-    show_default=True,
-    help="The run's workspace folder.",
-)
-SET_OPTION = click.option(
-    "--set",
-    "overrides",
-    multiple=True,
-    metavar="KEY=VALUE",
-    help="Override a config key, e.g. --set executor.workers=4 (repeatable).",
-)
 
 
 def run_stages(

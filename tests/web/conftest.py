@@ -4,24 +4,17 @@ ledger), a CSRF-aware form helper, and a live uvicorn server in a thread for raw
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import hashlib
 import io
 import re
 import shutil
 import socket
-import threading
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pyarrow as pa
 import pytest
-import uvicorn
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
@@ -31,6 +24,7 @@ from clearlm.ledger import EVENT_SCHEMA, Ledger, make_event
 from clearlm.runner import run_stages
 from clearlm.workspace import Workspace
 from tests.release.conftest import audited_ws, fresh_ws  # noqa: F401 - the shared session fixtures
+from tests.serve.conftest import LiveServer as ApiLiveServer
 from tests.tokenize.corpus import CC_BY, make_config, make_corpus
 
 SCRIPT = "<script>alert(1)</script>"
@@ -130,36 +124,8 @@ def form_token(client: TestClient, path: str = "/") -> str:
     return found.group(1)
 
 
-class LiveServer:
-    """uvicorn serving `app` on a free 127.0.0.1 port in a thread (as tests/serve's LiveServer)."""
-
-    def __init__(self, app: FastAPI) -> None:
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.bind(("127.0.0.1", 0))
-        self.port = self.sock.getsockname()[1]
-        self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
-        self.thread = threading.Thread(
-            target=lambda: asyncio.run(self.server.serve(sockets=[self.sock])), daemon=True
-        )
-
-    @property
-    def root(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def __enter__(self) -> LiveServer:
-        self.thread.start()
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            with contextlib.suppress(httpx.HTTPError):
-                if self.server.started and httpx.get(f"{self.root}/health", timeout=2).status_code == 200:
-                    return self
-            time.sleep(0.05)
-        raise RuntimeError("the server did not come up")
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=30)
-        self.sock.close()
+class LiveServer(ApiLiveServer):
+    """tests/serve's live uvicorn server, plus raw requests no HTTP client would normalise."""
 
     def raw(self, request: bytes) -> bytes:
         """Send bytes exactly as given (no client normalises the path) and read the whole answer."""

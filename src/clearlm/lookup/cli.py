@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from clearlm.cli_options import WS_OPTION
 from clearlm.errors import UserError
 from clearlm.lookup import DEFAULT_MAX_BYTES, DEFAULT_THRESHOLD, read_query_file
 from clearlm.workspace import Workspace
@@ -110,15 +111,7 @@ def register(cli: click.Group, console: Console) -> None:
     err_console = Console(stderr=True)
 
     @cli.command()
-    @click.option(
-        "-w",
-        "--workspace",
-        "ws",
-        type=click.Path(path_type=Path),
-        default=Path("ws"),
-        show_default=True,
-        help="The run's workspace folder.",
-    )
+    @WS_OPTION
     @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
     @click.option("--text", "texts", multiple=True, metavar="TEXT", help="Look up this text (repeatable).")
     @click.option(

@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from clearlm.cli_options import WS_OPTION
 from clearlm.errors import CheckFailed
 
 
@@ -39,15 +40,7 @@ def parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None) 
 
 def register(cli: click.Group, console: Console) -> None:
     @cli.command()
-    @click.option(
-        "-w",
-        "--workspace",
-        "ws",
-        type=click.Path(path_type=Path),
-        default=Path("ws"),
-        show_default=True,
-        help="The run's workspace folder.",
-    )
+    @WS_OPTION
     @click.argument("checkpoint", required=False, type=click.Path(path_type=Path))
     @click.option(
         "-o",

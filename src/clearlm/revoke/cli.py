@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from clearlm.cli_options import WS_OPTION
 from clearlm.errors import UserError
 from clearlm.workspace import Workspace
 
@@ -66,15 +67,7 @@ def _affected_table(docs: list[AffectedDoc]) -> Table:
 
 
 def register(cli: click.Group, console: Console) -> None:
-    ws_option = click.option(
-        "-w",
-        "--workspace",
-        "ws",
-        type=click.Path(path_type=Path),
-        default=Path("ws"),
-        show_default=True,
-        help="The run's workspace folder.",
-    )
+    ws_option = WS_OPTION
 
     @cli.command()
     @ws_option

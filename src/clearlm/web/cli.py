@@ -12,18 +12,12 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
+from clearlm.cli_options import WS_OPTION
+
 
 def register(cli: click.Group, console: Console) -> None:
     @cli.command()
-    @click.option(
-        "-w",
-        "--workspace",
-        "ws",
-        type=click.Path(path_type=Path),
-        default=Path("ws"),
-        show_default=True,
-        help="The run's workspace folder.",
-    )
+    @WS_OPTION
     @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
     @click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535))
     @click.option(
