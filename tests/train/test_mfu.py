@@ -38,3 +38,16 @@ def test_matmul_peak_is_measured_and_cached() -> None:
 def test_mfu_is_model_flops_over_peak() -> None:
     assert mfu(6e6, 1000.0, 1.2e10) == pytest.approx(0.5)
     assert mfu(6e6, 1000.0, 0.0) == 0.0
+
+
+def test_a_second_measurement_bypasses_the_cache_and_the_cache_keeps_the_best() -> None:
+    import torch
+
+    from clearlm.train.mfu import _peak_cache, measure_matmul_peak
+
+    first = measure_matmul_peak(torch.float32, "cpu", n=128, seconds=0.05, trials=2)
+    again = measure_matmul_peak(torch.float32, "cpu", n=128, seconds=0.05, trials=2, cached=False)
+    assert first > 0 and again > 0
+    key = ("cpu", torch.float32, 128, torch.get_num_threads())
+    assert _peak_cache[key] == max(first, again)
+    assert measure_matmul_peak(torch.float32, "cpu", n=128) == max(first, again)

@@ -58,16 +58,18 @@ def measure_matmul_peak(
     n: int | None = None,
     seconds: float = 1.0,
     trials: int = 3,
+    cached: bool = True,
 ) -> float:
     """Matmul FLOP/s this process reaches: best of `trials` timings of n×n @ n×n, ~`seconds` in all.
 
     n defaults to 2048 on a GPU (large enough to saturate it) and 1024 on a CPU (one product
-    already takes tens of milliseconds there). Cached per device, dtype, size and thread count.
+    already takes tens of milliseconds there). Cached per device, dtype, size and thread count
+    unless `cached` is False (a second measurement, when the machine may be less busy).
     """
     device = torch.device(device)
     size = n or (2048 if device.type == "cuda" else 1024)
     key = (str(device), dtype, size, torch.get_num_threads())
-    if key in _peak_cache:
+    if cached and key in _peak_cache:
         return _peak_cache[key]
     gen = torch.Generator(device=device).manual_seed(0)
     a = torch.randn(size, size, device=device, dtype=dtype, generator=gen)
@@ -88,7 +90,7 @@ def measure_matmul_peak(
             torch.mm(a, b)
         _sync(device)
         best = max(best, flops * reps / max(time.perf_counter() - start, 1e-9))
-    _peak_cache[key] = best
+    _peak_cache[key] = max(best, _peak_cache.get(key, 0.0))
     return best
 
 
