@@ -37,7 +37,8 @@ def _next_step(ws: Path, step: str) -> str:
         else ""
     )
     return (
-        "next: retrain without them — token shards that leave them out, then `clearlm train`; until then "
+        "next: retrain without them — remove WS/tokens and WS/stages/tokenize, move WS/checkpoints aside, "
+        "then `clearlm tokenize` (it drops revoked documents) and `clearlm train`; until then "
         f"the training door and the release gate refuse this workspace (docs/revoke.md).{rerun} "
         f"`clearlm ledger affected -w {ws}` lists the checkpoints and releases that used them."
     )
