@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from clearlm.release.records import read_releases
+from clearlm.release.verify import verify_release
 from clearlm.runner import run_stages
 from clearlm.workspace import Workspace
 
@@ -21,4 +22,5 @@ def test_the_run_releases_once_and_keeps_a_release_that_verifies(fresh_ws: Path)
     assert len(read_releases(fresh_ws)) == 1
     (folder / "README.md").write_text("changed after signing")
     [rebuilt] = run_stages(config, fresh_ws, ["release"])
-    assert not rebuilt.skipped and rebuilt.stats["digest"] != release.stats["digest"]
+    assert not rebuilt.skipped and verify_release(folder).ok
+    assert (folder / "README.md").read_text() != "changed after signing"
