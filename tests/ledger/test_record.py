@@ -9,6 +9,7 @@ import pytest
 
 from clearlm.errors import UserError
 from clearlm.ledger import Ledger
+from clearlm.ledger.contacts import commitment, erase_contact, read_contact
 from clearlm.ledger.query import run_sql
 from clearlm.ledger.record import (
     MAX_MESSAGE,
@@ -85,9 +86,17 @@ def test_review_request_about_documents_changes_no_decision(fresh_ws: Path) -> N
         assert row["decision"] == "review" and row["reasons"] == ["complaint.opt-out"]
         evidence = row["evidence"]
         assert isinstance(evidence, dict)
-        assert evidence["request_id"] == request_id and evidence["name"] == "Jane Roe"
-        assert evidence["email"] == "jane@example.org" and evidence["doc_ids"] == [a, b]
+        assert evidence["request_id"] == request_id and evidence["doc_ids"] == [a, b]
         assert evidence["query_sha256"] == "ab" * 32
+        # Personal details stay out of the append-only ledger: only a salted commitment goes in.
+        assert not {"name", "email", "message"} & set(evidence)
+        contact = read_contact(fresh_ws, request_id)
+        assert contact is not None and (contact["name"], contact["email"]) == ("Jane Roe", "jane@example.org")
+        assert evidence["contact_sha256"] == commitment(contact)
+    assert "jane@example.org" not in "".join(
+        p.read_bytes().decode("latin-1") for p in (fresh_ws / "ledger").iterdir()
+    )
+    assert erase_contact(fresh_ws, request_id) and read_contact(fresh_ws, request_id) is None
     assert revoked_doc_ids(fresh_ws) == set()
     check_tokens(fresh_ws)  # the training door still admits every document
     Ledger(fresh_ws / "ledger").verify()

@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from clearlm.cli import main
+from clearlm.ledger.contacts import read_contact
 from clearlm.ledger.query import connect
 from clearlm.web import create_web_app
 from clearlm.web.explorer import PAGE_SIZE
@@ -110,7 +111,10 @@ def test_a_complaint_records_a_review_request_without_showing_personal_data(
         .fetchall()
     )
     assert [(r[0], r[1], r[2]) for r in rows] == [(doc_id, "review", ["complaint.opt-out"])]
-    assert "ada@example.org" in rows[0][3]  # kept in the ledger for the reviewer ...
+    # Kept for the reviewer beside the ledger (erasable), never in the append-only ledger itself ...
+    assert "ada@example.org" not in rows[0][3]
+    contact = read_contact(pages_ws, request_id)
+    assert contact is not None and contact["email"] == "ada@example.org"
     history = client.get(f"/ledger/doc/{doc_id}")
     assert "review/request" in history.text and "complaint.opt-out" in history.text
     assert "ada@example.org" not in history.text and "Ada Writer" not in history.text  # ... never shown

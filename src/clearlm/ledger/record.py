@@ -8,8 +8,9 @@ writes one ledger segment with a unique key, so it is chained and verified like 
     review   decision review, reasons [complaint.<kind>] a person must read it; it changes no decision
 
 A review request names the documents it is about, or none (then one row with doc_id
-`request-<id>` carries it). The complainant's name, e-mail and message are kept in the evidence:
-the ledger is the workspace's record of what was asked and when; it is never copied into a release.
+`request-<id>` carries it). The complainant's name, e-mail and message are personal data that may
+have to be erased, so they are stored beside the ledger (clearlm.ledger.contacts) and the ledger
+keeps the request id, its kind, the documents and a salted commitment to the details.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from typing import Any
 import pyarrow as pa
 
 from clearlm.errors import UserError
+from clearlm.ledger.contacts import store_contact
 from clearlm.ledger.events import EVENT_SCHEMA, canonical_json, make_event
 from clearlm.ledger.query import connect
 from clearlm.ledger.store import Ledger
@@ -40,7 +42,16 @@ MAX_EVIDENCE_CHARS = 20_000  # what a form may attach (a lookup's hashes and mat
 MAX_REVIEW_DOCS = 1000
 _EMAIL_RE = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;.]{2,}$")
 _STEP_RE = re.compile(r"^[a-z][a-z0-9_.-]*$")
-_REVIEW_FIELDS = ("request_id", "kind", "name", "email", "message", "doc_ids")
+_REVIEW_FIELDS = (
+    "request_id",
+    "kind",
+    "name",
+    "email",
+    "message",
+    "doc_ids",
+    "contact_sha256",
+    "message_chars",
+)
 
 
 @dataclass(frozen=True)
@@ -190,8 +201,9 @@ def request_review(
     ws = Workspace.open(Path(ws_root))
     known = _require_known(ws.root, wanted)
     request_id = uuid.uuid4().hex[:16]
+    contact = store_contact(ws.root, request_id, {"name": name, "email": email, "message": message})
     details = {**json.loads(canonical_json(evidence)), "request_id": request_id, "kind": kind}
-    details |= {"name": name, "email": email, "message": message, "doc_ids": wanted}
+    details |= {"contact_sha256": contact, "message_chars": len(message), "doc_ids": wanted}
     targets = [known[d] for d in wanted] or [
         LedgerDoc(f"request-{request_id}", "", hashlib.sha256(canonical_json(details).encode()).hexdigest())
     ]

@@ -14,6 +14,7 @@ from rich.table import Table
 
 from clearlm.cli_options import WS_OPTION
 from clearlm.errors import UserError
+from clearlm.revoke.reviews import register_reviews
 from clearlm.workspace import Workspace
 
 if TYPE_CHECKING:  # the commands import their machinery when they run: `clearlm --help` stays fast
@@ -136,6 +137,8 @@ def register(cli: click.Group, console: Console) -> None:
     ledger_group = cli.commands.get("ledger")
     if not isinstance(ledger_group, click.Group):
         raise RuntimeError("clearlm.revoke.cli.register needs the `ledger` group registered first")
+
+    register_reviews(ledger_group, console, ws_option)
 
     @ledger_group.command("affected")
     @ws_option
