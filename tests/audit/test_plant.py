@@ -15,13 +15,14 @@ from clearlm.audit.data import AuditData
 from clearlm.audit.plant import CANARY_FILE, read_canaries
 from clearlm.config import load_config
 from clearlm.errors import ConfigError
+from clearlm.files import file_sha256
 from clearlm.ledger import Ledger
 from clearlm.ledger.events import EVENT_SCHEMA, make_event
 from clearlm.ledger.query import run_sql
 from clearlm.pipeline.document import make_doc_id, sha256_hex
 from clearlm.runner import run_stages
 from clearlm.tokenize.stage import tokenize_settings
-from clearlm.train.door import DoorRefused, check_tokens, file_sha256
+from clearlm.train.door import DoorRefused, check_tokens
 from tests.tokenize.corpus import make_config
 
 from .conftest import SETTINGS, make_audit_corpus

@@ -20,11 +20,12 @@ import tomli_w
 
 from clearlm.clear.registry import add_works
 from clearlm.errors import CheckFailed, ConfigError, WorkspaceError
+from clearlm.files import file_sha256
 from clearlm.ledger import Ledger
 from clearlm.ledger.events import EVENT_SCHEMA, make_event
 from clearlm.ledger.query import run_sql
 from clearlm.release.gate import GateRefused, GateReport, check_release, run_gate
-from clearlm.train.door import Violation, file_sha256
+from clearlm.train.door import Violation
 
 
 def _docs(ws: Path, split: str) -> list[dict[str, Any]]:

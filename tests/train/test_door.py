@@ -11,10 +11,11 @@ import pyarrow.parquet as pq
 import pytest
 
 from clearlm.cli import main
+from clearlm.files import file_sha256
 from clearlm.ledger import Ledger
 from clearlm.ledger.events import EVENT_SCHEMA, make_event
 from clearlm.ledger.query import run_sql
-from clearlm.train.door import DoorRefused, check_tokens, file_sha256
+from clearlm.train.door import DoorRefused, check_tokens
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ else the audit would measure memorisation of data the model never saw.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from dataclasses import asdict, dataclass
@@ -29,6 +28,7 @@ from clearlm.audit.report import FORMAT, evaluate_checks, write_report
 from clearlm.audit.scoring import Scorer
 from clearlm.clear.policy import AuditPolicy
 from clearlm.errors import InputError, WorkspaceError
+from clearlm.files import file_sha256
 
 AUDIT_DIR = "audit"
 LINEAGE = "lineage.json"
@@ -54,10 +54,6 @@ class AuditOptions:
                 raise InputError(f"--{name.replace('_', '-')} must be at least 1, got {getattr(self, name)}")
         if self.window == 1 or self.window < 0:
             raise InputError(f"the MIA window must be 0 (training seq_len) or at least 2, got {self.window}")
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def read_lineage(checkpoint: Path, manifest: dict[str, Any]) -> dict[str, Any]:
@@ -128,7 +124,7 @@ def run_audit(
         "format": FORMAT,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "checkpoint": {"path": _relative(checkpoint, ws_root), "step": lineage.get("step")},
-        "lineage_sha256": _sha256(checkpoint / LINEAGE),
+        "lineage_sha256": file_sha256(checkpoint / LINEAGE),
         "run_id": lineage.get("run_id"),
         "tokens": {"manifest_index_sha256": data.manifest.get("index_sha256")},
         "thresholds": asdict(policy),

@@ -33,6 +33,7 @@ import numpy as np
 from clearlm.atomic import atomic_open, atomic_write_text, remove_stale_tmp
 from clearlm.audit.trace_search import first_token_ranges, suffix_array
 from clearlm.errors import WorkspaceError
+from clearlm.files import file_sha256
 from clearlm.train.door import read_manifest
 from clearlm.train.token_dir import open_token_dir
 
@@ -62,14 +63,6 @@ def _stamp(tokens_dir: Path, entry: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1 << 22):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _split_stale(tokens_dir: Path, manifest: dict[str, Any], split: str) -> str | None:
     """Why the split's index no longer matches the shards, or None when it does."""
     trace = tokens_dir / TRACE_DIR
@@ -96,7 +89,7 @@ def _split_stale(tokens_dir: Path, manifest: dict[str, Any], split: str) -> str 
         stat = path.stat()
         # Same size and mtime: unchanged. Otherwise only the bytes can tell (a copy, a touch).
         if (stat.st_size, stat.st_mtime_ns) != (stamp["size"], stamp["mtime_ns"]) and (
-            _file_sha256(path) != stamp["sha256"]
+            file_sha256(path) != stamp["sha256"]
         ):
             return f"{stamp['file']} changed since the index was built"
     return None

@@ -23,23 +23,12 @@ from tokenizers import Tokenizer
 
 from clearlm.atomic import atomic_write_bytes, atomic_write_text, tmp_path_for
 from clearlm.errors import InputError
+from clearlm.files import read_json_object
 from clearlm.model.hf_weights import CONFIG_FILE, load_hf_folder, write_hf_folder
 
 TOKENIZER_FILE = "tokenizer.json"
 TOKENIZER_CONFIG_FILE = "tokenizer_config.json"
 CHAT_MARKERS = ("<|im_start|>", "<|im_end|>")
-
-
-def read_json(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError("missing file", path) from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise InputError(f"unreadable JSON ({err})", path) from None
-    if not isinstance(data, dict):
-        raise InputError("expected a JSON object", path)
-    return data
 
 
 def token_name(value: Any) -> str | None:
@@ -55,7 +44,7 @@ class SpecialTokens:
     def __init__(self, tokens_dir: Path) -> None:
         self.tokenizer_path = tokens_dir / TOKENIZER_FILE
         self.config_path = tokens_dir / TOKENIZER_CONFIG_FILE
-        self.tokenizer_config = read_json(self.config_path)
+        self.tokenizer_config = read_json_object(self.config_path)
         try:
             self.tokenizer = Tokenizer.from_file(str(self.tokenizer_path))
         except Exception as err:  # the Rust side raises a bare Exception for any bad file

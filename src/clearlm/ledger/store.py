@@ -17,7 +17,6 @@ flipped bit in Parquet statistics, padding or the footer (which the rows never r
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import json
 import re
 from collections.abc import Iterator
@@ -30,6 +29,7 @@ import pyarrow.parquet as pq
 
 from clearlm.atomic import atomic_open, atomic_write_text, remove_stale_tmp
 from clearlm.errors import LedgerTampered, WorkspaceError
+from clearlm.files import file_sha256
 from clearlm.ledger.events import EVENT_SCHEMA, GENESIS_HASH, LEDGER_SCHEMA, row_hash
 
 SEGMENT_RE = re.compile(r"^(\d{8})-([A-Za-z0-9_.-]+)\.parquet$")
@@ -108,7 +108,7 @@ class Ledger:
             table = pa.Table.from_pylist(rows, schema=LEDGER_SCHEMA)
             with atomic_open(self.folder / name) as fh:
                 pq.write_table(table, fh)
-            self._write_head(Head(seq, prev, name, (*head.files, (name, _file_sha256(self.folder / name)))))
+            self._write_head(Head(seq, prev, name, (*head.files, (name, file_sha256(self.folder / name)))))
         return True
 
     def _write_head(self, head: Head) -> None:
@@ -124,7 +124,7 @@ class Ledger:
             last = pq.read_table(segments[-1][2], columns=["seq", "row_hash"])
             if last.num_rows and int(last["seq"][-1].as_py()) > head.seq:
                 name = segments[-1][2].name
-                files = (*head.files, (name, _file_sha256(segments[-1][2])))
+                files = (*head.files, (name, file_sha256(segments[-1][2])))
                 head = Head(int(last["seq"][-1].as_py()), str(last["row_hash"][-1].as_py()), name, files)
                 self._write_head(head)
         return head
@@ -192,11 +192,7 @@ class Ledger:
         digests = dict(head.files)
         for _, _, path in segments:
             expected = digests.get(path.name)
-            if expected is not None and _file_sha256(path) != expected:
+            if expected is not None and file_sha256(path) != expected:
                 raise LedgerTampered(
                     "segment bytes differ from the SHA-256 recorded when it was committed", path
                 )
-
-
-def _file_sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()

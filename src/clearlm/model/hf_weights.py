@@ -19,6 +19,7 @@ from torch import nn
 
 from clearlm.atomic import atomic_write_text, publish, tmp_path_for
 from clearlm.errors import InputError
+from clearlm.files import read_json_object
 from clearlm.model.config import LlamaConfig
 from clearlm.model.llama import Llama
 
@@ -30,14 +31,7 @@ EMBED_KEY = "model.embed_tokens.weight"
 
 def read_hf_config(path: Path) -> tuple[LlamaConfig, dict[str, Any]]:
     """The LlamaConfig a transformers `config.json` describes, and the raw dictionary."""
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError("missing model config", path) from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise InputError(f"unreadable model config ({err})", path) from None
-    if not isinstance(raw, dict):
-        raise InputError("model config is not a JSON object", path)
+    raw = read_json_object(path, "model config")
     model_type = raw.get("model_type", "llama")
     if model_type != "llama":
         raise InputError(f"model_type is {model_type!r}; only 'llama' is supported", path)

@@ -20,8 +20,9 @@ from clearlm.clear.contracts import Contract, load_contracts
 from clearlm.clear.policy import Policy
 from clearlm.clear.registry import Registry
 from clearlm.errors import ConfigError, WorkspaceError
+from clearlm.files import file_sha256
 from clearlm.reasons import CONTRACT_EXPIRED, CONTRACT_OUT_OF_SCOPE, CONTRACT_PREFIX
-from clearlm.train.door import MANIFEST, Violation, file_sha256
+from clearlm.train.door import MANIFEST, Violation
 
 # Replaying the data order reads this many sequence positions at a time (bounded memory).
 _POSITIONS_PER_BLOCK = 1 << 20

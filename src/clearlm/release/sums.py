@@ -12,7 +12,7 @@ from pathlib import Path, PurePosixPath
 
 from clearlm.atomic import atomic_write_bytes
 from clearlm.errors import InputError
-from clearlm.serve.release import file_sha256
+from clearlm.files import file_sha256
 from clearlm.serve.release import read_sums as _read_sums_with_lines
 
 SUMS_FILE = "SHA256SUMS"

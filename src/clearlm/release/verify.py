@@ -22,9 +22,9 @@ import yaml  # type: ignore[import-untyped]  # no stubs installed
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from clearlm.errors import InputError
+from clearlm.files import file_sha256
 from clearlm.release import signing
 from clearlm.release.sums import SIGNATURE_FILE, SUMS_FILE, UNLISTED, folder_files, read_sums, sums_digest
-from clearlm.serve.release import file_sha256
 
 PUBLIC_KEY_FILE = "release.pub"
 RELEASE_JSON = "release.json"

@@ -18,9 +18,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from clearlm.files import file_sha256
 from clearlm.ledger.query import connect, to_jsonable
 from clearlm.release.records import ReleaseRecord, releases_by_doc
-from clearlm.train.door import file_sha256
 
 INDEX_CHANGED = "cannot tell: token index changed since"
 NO_INDEX = "cannot tell: tokens/index.parquet is gone"

@@ -24,7 +24,8 @@ from jinja2.ext import Extension, loopcontrols
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from clearlm.errors import InputError
-from clearlm.export.hf_folder import TOKENIZER_CONFIG_FILE, SpecialTokens, read_json
+from clearlm.export.hf_folder import TOKENIZER_CONFIG_FILE, SpecialTokens
+from clearlm.files import read_json_object
 
 GENERATION_CONFIG_FILE = "generation_config.json"
 
@@ -97,7 +98,7 @@ class ModelCodec:
         path = model_dir / GENERATION_CONFIG_FILE
         if not path.is_file():
             return frozenset()
-        eos = read_json(path).get("eos_token_id")
+        eos = read_json_object(path).get("eos_token_id")
         ids = eos if isinstance(eos, list) else [eos]
         if not all(isinstance(i, int) and not isinstance(i, bool) for i in ids if i is not None):
             raise InputError(f"eos_token_id must be an id or a list of ids, got {eos!r}", path)

@@ -13,7 +13,6 @@ patterns, embedding LoRA) is refused with an InputError naming the file, never d
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from pathlib import Path
@@ -22,6 +21,7 @@ from typing import Any
 import torch
 
 from clearlm.errors import InputError
+from clearlm.files import read_json_object
 from clearlm.model.hf_weights import read_safetensors
 from clearlm.model.llama import Llama
 
@@ -33,14 +33,7 @@ KEY_RE = re.compile(r"^(?:base_model\.model\.)?(?P<module>.+)\.lora_(?P<part>A|B
 
 def read_adapter_config(path: Path) -> dict[str, Any]:
     """adapter_config.json, refused when it asks for something a plain merge does not do."""
-    try:
-        config = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError("missing adapter config (is this a peft LoRA adapter folder?)", path) from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise InputError(f"unreadable adapter config ({err})", path) from None
-    if not isinstance(config, dict):
-        raise InputError("adapter config is not a JSON object", path)
+    config = read_json_object(path, "adapter config", missing_hint=" (is this a peft LoRA adapter folder?)")
     if config.get("peft_type", "LORA") != "LORA":
         raise InputError(f"peft_type is {config.get('peft_type')!r}; only LORA adapters are served", path)
     refused = [

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from clearlm.errors import InputError
+from clearlm.files import file_sha256
 
 SUMS_FILE = "SHA256SUMS"
 # What the server reads from a model folder; generation_config.json only when present.
@@ -31,20 +32,6 @@ class ReleaseIdentity:
 
     digest: str
     entries: dict[str, str] = field(default_factory=dict)
-
-
-def file_sha256(path: Path) -> str:
-    """Hex SHA-256 of a file, read in 1 MiB blocks (weights can be many GB)."""
-    digest = hashlib.sha256()
-    try:
-        with path.open("rb") as fh:
-            while block := fh.read(1 << 20):
-                digest.update(block)
-    except FileNotFoundError:
-        raise InputError("missing file", path) from None
-    except OSError as err:
-        raise InputError(f"unreadable file ({err})", path) from None
-    return digest.hexdigest()
 
 
 def read_sums(path: Path) -> dict[str, tuple[str, int]]:

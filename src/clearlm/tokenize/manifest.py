@@ -7,7 +7,6 @@ check the tokens against the ledger that produced them.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
 
 from clearlm.atomic import atomic_open, atomic_write_text, remove_stale_tmp
+from clearlm.files import file_sha256
 from clearlm.ledger import Ledger
 from clearlm.tokenize.pack import INDEX_FILE, index_table, place, shard_name, write_shards
 from clearlm.tokenize.split import HELDOUT, TRAIN
@@ -40,14 +40,6 @@ class TokenizerInfo:
     eos_id: int
     pad_id: int
     dtype: str
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def pack_tokens(

@@ -26,11 +26,12 @@ from clearlm.atomic import atomic_write_text, remove_stale_tmp
 from clearlm.audit.plant import PlantSettings, make_canaries, plant_canaries
 from clearlm.config import RunConfig
 from clearlm.errors import ConfigError, WorkspaceError
+from clearlm.files import file_sha256
 from clearlm.ledger.record import revoked_doc_ids
 from clearlm.pipeline.executor import Executor, StageResult
 from clearlm.pipeline.parts_source import PartsSource
 from clearlm.pipeline.stage import Stage
-from clearlm.tokenize.manifest import MANIFEST_FILE, TokenizerInfo, file_sha256, pack_tokens
+from clearlm.tokenize.manifest import MANIFEST_FILE, TokenizerInfo, pack_tokens
 from clearlm.tokenize.sidecar import TOKENS_SUBDIR, TokenSidecarFactory
 from clearlm.tokenize.split import (
     SOURCE_STAGE,

@@ -20,7 +20,6 @@ be un-trained. The release gate runs the same checks again before publishing.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from clearlm.errors import CheckFailed, WorkspaceError
+from clearlm.files import file_sha256
 from clearlm.ledger.query import connect
 
 MANIFEST = "manifest.json"
@@ -46,14 +46,6 @@ class Violation:
 
     def line(self) -> str:
         return f"{self.kind}: {self.subject} ({self.detail})"
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def read_manifest(tokens_dir: Path) -> dict[str, Any]:

@@ -17,8 +17,9 @@ from typing import Any
 
 import clearlm
 from clearlm.config import RunConfig
+from clearlm.files import file_sha256
 from clearlm.ledger import Ledger
-from clearlm.train.door import MANIFEST, file_sha256
+from clearlm.train.door import MANIFEST
 
 LINEAGE_FORMAT = "clearlm-lineage-v1"
 

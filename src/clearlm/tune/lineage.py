@@ -24,6 +24,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from clearlm.atomic import atomic_write_text, publish, tmp_path_for
+from clearlm.files import file_sha256
 from clearlm.tune.config import TuneConfig
 from clearlm.tune.encode import Example, split_counts
 
@@ -47,14 +48,6 @@ LEDGER_SCHEMA = pa.schema(
         ("reasons", pa.list_(pa.string())),
     ]
 )
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def base_digest(base: Path) -> dict[str, Any]:

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from clearlm.atomic import atomic_write_bytes, atomic_write_text, tmp_path_for
-from clearlm.errors import InputError
 from clearlm.export.hf_folder import replace_folder
+from clearlm.files import read_json_object
 from clearlm.model.hf_weights import save_safetensors
 from clearlm.tune.lineage import LINEAGE_FILE
 
@@ -33,12 +33,7 @@ TOKENIZER_FILES = (
 def merged_config(base: Path) -> dict[str, Any]:
     """The base's config.json, declaring the float32 weights the merge writes."""
     path = base / "config.json"
-    try:
-        config = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise InputError(f"unreadable model config ({err})", path) from None
-    if not isinstance(config, dict):
-        raise InputError("expected a JSON object", path)
+    config = read_json_object(path, "model config")
     for key in ("torch_dtype", "dtype"):
         if key in config:
             config[key] = "float32"

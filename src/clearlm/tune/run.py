@@ -25,6 +25,7 @@ from rich.console import Console
 
 from clearlm.atomic import TMP_PREFIX
 from clearlm.errors import InputError
+from clearlm.files import file_sha256
 from clearlm.tune.checkpoint import ADAPTER_CONFIG, ADAPTER_WEIGHTS, CHECKPOINTS_DIR, save_adapter_files
 from clearlm.tune.config import TuneConfig
 from clearlm.tune.data import read_chat_jsonl
@@ -33,7 +34,6 @@ from clearlm.tune.lineage import (
     PRIVATE_LEDGER_FILE,
     build_lineage,
     describe_base,
-    file_sha256,
     write_lineage,
     write_private_ledger,
 )
