@@ -137,12 +137,17 @@ def _check_mixture(config: RunConfig, corpus: CorpusIndex) -> None:
 
 
 def build_tokenize_stage(
-    config: RunConfig, ws_root: Path, tokenizer: Tokenizer, split_path: Path, settings: dict[str, Any]
+    config: RunConfig,
+    ws_root: Path,
+    tokenizer: Tokenizer,
+    split_path: Path,
+    settings: dict[str, Any],
+    revoked: frozenset[str],
 ) -> Stage:
     tokenize = config.tokenize
     dtype = vocab_dtype(tokenizer.get_vocab_size(with_added_tokens=True))
     steps = [
-        RevokedFilter(frozenset(revoked_doc_ids(ws_root))),
+        RevokedFilter(revoked),
         SplitStep(split_path.resolve()),
         MixtureStep(Mixture.parse(tokenize.mixture), config.seed, config.ingest.inputs),
         TokenizeStep(
@@ -168,10 +173,11 @@ def run_tokenize(config: RunConfig, ws: Workspace, executor: Executor) -> list[S
     has_tokenizer = (tokens_dir / TOKENIZER_FILE).is_file()
     # User mistakes (a weight that matches nothing, a bad tokenizer file) surface before the
     # settings are recorded, so the corrected rerun is not refused as "other settings".
+    # Read once: revoked documents shape neither the split, the vocabulary nor the shards.
+    revoked = frozenset(revoked_doc_ids(ws.root))
     corpus: CorpusIndex | None = None
     if not (stage_dir / SPLIT_FILE).is_file() or not has_tokenizer:
-        # Revoked documents shape neither the split nor the tokenizer's vocabulary.
-        corpus = read_corpus_index(ws.root, config.ingest.inputs, exclude=revoked_doc_ids(ws.root))
+        corpus = read_corpus_index(ws.root, config.ingest.inputs, exclude=set(revoked))
         _check_mixture(config, corpus)
     reused = None
     if config.tokenize.tokenizer and not has_tokenizer:
@@ -184,7 +190,7 @@ def run_tokenize(config: RunConfig, ws: Workspace, executor: Executor) -> list[S
     done = (tokens_dir / MANIFEST_FILE).is_file()
     if not done:
         write_tokenizer_config(tokens_dir, config.tokenize, config.train.model.max_seq_len)
-    result = executor.run(build_tokenize_stage(config, ws.root, tokenizer, split_path, settings), ws)
+    result = executor.run(build_tokenize_stage(config, ws.root, tokenizer, split_path, settings, revoked), ws)
     if not done:
         vocab_size = tokenizer.get_vocab_size(with_added_tokens=True)
         info = TokenizerInfo(
