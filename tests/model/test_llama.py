@@ -118,3 +118,33 @@ def test_training_forward_compiles_without_graph_breaks() -> None:
     loss = torch.nn.functional.cross_entropy(compiled(ids).flatten(0, 1), ids.flatten())
     loss.backward()
     torch.testing.assert_close(compiled(ids), model(ids))
+
+
+def test_training_loss_and_gradients_match_transformers(make_pair: Pair) -> None:
+    """model(ids, targets=) in training mode (one matmul for q/k/v and gate/up, chunked loss) is HF's."""
+    hf, ours = make_pair(tied=True)
+    ours.train()
+    hf.train()  # the random test model has no dropout: train mode changes nothing on HF's side
+    ids = random_ids(2, 40)
+    loss = ours(ids[:, :-1], targets=ids[:, 1:])
+    targets = ids[:, 1:].contiguous()
+    want = hf(input_ids=ids[:, :-1], labels=targets, shift_labels=targets).loss
+    torch.testing.assert_close(loss, want, atol=1e-5, rtol=1e-5)
+    loss.backward()
+    want.backward()
+    hf_grads = dict(hf.named_parameters())
+    for name, param in ours.named_parameters():
+        assert param.grad is not None, name
+        torch.testing.assert_close(param.grad, hf_grads[name].grad, atol=1e-5, rtol=1e-4, msg=name)
+
+
+def test_train_and_eval_modes_give_the_same_logits(make_pair: Pair) -> None:
+    _, ours = make_pair(tied=False, n_kv_heads=4)
+    ids = random_ids(2, 40)
+    with torch.no_grad():
+        evaluated = ours.eval()(ids)
+        trained = ours.train()(ids)
+        loss = ours(ids[:, :-1], targets=ids[:, 1:])  # no grad: the plain cross-entropy of the logits
+    torch.testing.assert_close(trained, evaluated, atol=1e-5, rtol=1e-5)
+    want = torch.nn.functional.cross_entropy(ours(ids[:, :-1]).flatten(0, 1), ids[:, 1:].flatten())
+    torch.testing.assert_close(loss, want)

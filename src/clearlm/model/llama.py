@@ -23,6 +23,7 @@ from torch import nn
 
 from clearlm.model.config import LlamaConfig
 from clearlm.model.kv_cache import KVCache
+from clearlm.model.linear_cross_entropy import linear_cross_entropy
 
 
 class RMSNorm(nn.Module):
@@ -82,9 +83,20 @@ class LlamaAttention(nn.Module):
         self, x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor, cache: KVCache | None
     ) -> torch.Tensor:
         batch, seq, _ = x.shape  # x: [B, T, D]
-        q = self.q_proj(x).view(batch, seq, self.n_heads, self.head_dim).transpose(1, 2)  # [B, H, T, Hd]
-        k = self.k_proj(x).view(batch, seq, self.n_kv_heads, self.head_dim).transpose(1, 2)  # [B, K, T, Hd]
-        v = self.v_proj(x).view(batch, seq, self.n_kv_heads, self.head_dim).transpose(1, 2)  # [B, K, T, Hd]
+        if self.training:  # one wider matmul for q, k and v, as in LlamaMLP
+            weight = torch.cat((self.q_proj.weight, self.k_proj.weight, self.v_proj.weight))
+            qkv = F.linear(x, weight)  # [B, T, H·Hd + 2·K·Hd]
+            q_end, k_end = self.q_proj.out_features, self.q_proj.out_features + self.k_proj.out_features
+            q, k, v = (
+                qkv[..., :q_end],
+                qkv[..., q_end:k_end],
+                qkv[..., k_end:],
+            )  # [B, T, H·Hd], 2 × [B, T, K·Hd]
+        else:
+            q, k, v = self.q_proj(x), self.k_proj(x), self.v_proj(x)
+        q = q.view(batch, seq, self.n_heads, self.head_dim).transpose(1, 2)  # [B, H, T, Hd]
+        k = k.view(batch, seq, self.n_kv_heads, self.head_dim).transpose(1, 2)  # [B, K, T, Hd]
+        v = v.view(batch, seq, self.n_kv_heads, self.head_dim).transpose(1, 2)  # [B, K, T, Hd]
         q, k = apply_rope(q, cos, sin), apply_rope(k, cos, sin)  # same shapes, rotated by position
 
         mask: torch.Tensor | None = None
@@ -118,7 +130,14 @@ class LlamaMLP(nn.Module):
         self.down_proj = nn.Linear(config.hidden_dim, config.dim, bias=False)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        hidden = F.silu(self.gate_proj(x)) * self.up_proj(x)  # [B, T, F]
+        if self.training:
+            # One [D → 2F] matmul instead of two [D → F]: on CPU the wider product ran 1.4× faster
+            # for D 256, F 688. The weights stay two HF-named parameters; the copy is D·2F floats.
+            both = F.linear(x, torch.cat((self.gate_proj.weight, self.up_proj.weight)))  # [B, T, 2F]
+            gate, up = both.chunk(2, dim=-1)  # 2 × [B, T, F]
+        else:  # decoding one token: the copy would cost more than the second matmul saves
+            gate, up = self.gate_proj(x), self.up_proj(x)  # 2 × [B, T, F]
+        hidden = F.silu(gate) * up  # [B, T, F]
         out: torch.Tensor = self.down_proj(hidden)  # [B, T, D]
         return out
 
@@ -210,7 +229,20 @@ class Llama(nn.Module):
                 nn.init.normal_(self.lm_head.weight, mean=0.0, std=std)
         self.init_buffers()
 
-    def forward(self, input_ids: torch.Tensor, cache: KVCache | None = None) -> torch.Tensor:
+    @property
+    def head_weight(self) -> torch.Tensor:
+        """The output projection [V, D]: the embedding matrix itself when tied."""
+        return self.model.embed_tokens.weight if self.lm_head is None else self.lm_head.weight
+
+    def forward(
+        self, input_ids: torch.Tensor, cache: KVCache | None = None, targets: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        """Logits [B, T, V]; or, given the next tokens `targets` [B, T], their mean cross-entropy.
+
+        The loss is computed here, not by the caller, so that a wrapper's hooks (FSDP2 gathers the
+        parameters in them) also cover the output projection; when gradients are on it goes through
+        `linear_cross_entropy`, which never holds the [B·T, V] logits.
+        """
         seq = input_ids.shape[1]  # input_ids: [B, T]
         start = 0 if cache is None else cache.pos
         if start + seq > self.config.max_seq_len:
@@ -222,9 +254,12 @@ class Llama(nn.Module):
         x = self.model.norm(x)  # [B, T, D]
         if cache is not None:
             cache.advance(seq)
-        if self.lm_head is None:
-            return F.linear(x, self.model.embed_tokens.weight)  # [B, T, V]
-        logits: torch.Tensor = self.lm_head(x)  # [B, T, V]
+        if targets is not None and torch.is_grad_enabled():
+            return linear_cross_entropy(x, self.head_weight, targets)  # [] fp32
+        logits = F.linear(x, self.head_weight)  # [B, T, V]
+        if targets is not None:
+            loss: torch.Tensor = F.cross_entropy(logits.float().flatten(0, 1), targets.flatten())  # [] fp32
+            return loss
         return logits
 
 

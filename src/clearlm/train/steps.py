@@ -37,9 +37,10 @@ def next_token_loss(logits: torch.Tensor, targets: torch.Tensor, reduction: str 
 class NextTokenLoss(nn.Module):
     """The model and its loss as one module: what training calls, and what torch.compile compiles.
 
-    Compiling the loss with the model lets the compiler fuse the log-softmax and cross-entropy over
-    the [B·T, V] logits, forward and backward; compiling the model alone left them eager
-    (bench/train_vs_hf.py measured 1.14× → 1.23× of transformers on CPU).
+    The model computes the loss itself (`Llama.forward(..., targets=)`), through the chunked
+    `linear_cross_entropy` that never materialises the [B·T, V] logits: on CPU that took the
+    projection plus loss from a third of a step to ~1/8 (bench/train_vs_hf.py). Under torch.compile
+    the decoder is one graph and the loss runs eagerly after it.
     """
 
     def __init__(self, model: nn.Module) -> None:
@@ -47,7 +48,8 @@ class NextTokenLoss(nn.Module):
         self.model = model
 
     def forward(self, inputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
-        return next_token_loss(self.model(inputs), targets)
+        loss: torch.Tensor = self.model(inputs, targets=targets)
+        return loss
 
 
 def _total_norm(norm: torch.Tensor) -> float:
