@@ -1,17 +1,20 @@
-"""Demo-corpus cases for licensed data (contracts) and the protected-works registry.
+"""licensed/ and the protected-works case: news under a licensing contract, and a review that quotes
+a registered work at length.
 
-Kept apart from build_corpus.py, which writes everything else; its main() calls `build_extras`.
 The protected work itself lives in examples/protected/ (outside the corpus): `make demo` registers
 it with `clearlm registry add`, and the review below, which quotes it at length, must then be denied.
+The contracts file is written beside the corpus (examples/contracts.toml), like CORPUS.md.
 """
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
 
-PROTECTED = Path(__file__).resolve().parent / "protected" / "the-lighthouse-keepers-ledger.txt"
+from .primitives import Corpus, Expect
+
+EXAMPLES = Path(__file__).resolve().parent.parent
+PROTECTED = EXAMPLES / "protected" / "the-lighthouse-keepers-ledger.txt"
 
 REVIEW_HEAD = """\
 On Reading Other People's Ledgers
@@ -78,7 +81,8 @@ def quoted_excerpt() -> str:
     text = PROTECTED.read_text(encoding="utf-8")
     body = text[text.index("The entry for the ninth of March") :]
     words = body.split()[:262]
-    lines, line = [], ""
+    lines: list[str] = []
+    line = ""
     for word in words:
         word = word.replace(",", " ,").replace(" ,", ",")
         if len(line) + len(word) > 72:
@@ -89,25 +93,25 @@ def quoted_excerpt() -> str:
     return "\u201c" + re.sub(r"\s+", " ", "\n".join(lines)).replace(" - ", " \u2014 ") + "\u2026\u201d"
 
 
-def build_extras(c: Any, expect: Any) -> None:
-    """Write the licensed-data and registry cases into corpus `c`, adding `expect` entries."""
+def build_licensed(c: Corpus) -> None:
+    """Write the licensed-data and registry cases into corpus `c`, with their answer-key entries."""
     for rel, (body,) in ARTICLES.items():
         c.write(rel, (body + "\n").encode())
     c.add(
-        expect(
+        Expect(
             "licensed/acme/2025-06-harbour-dredging.txt",
             "news article licensed under a contract in scope and in date (examples/contracts.toml)",
             "allow",
             ["contract.acme-news-2025"],
             notes="allowed only with the demo policy's contracts file; without it, deny license.unknown.",
         ),
-        expect(
+        Expect(
             "licensed/acme/2025-07-ferry-timetable.txt",
             "news article licensed under a contract in scope and in date",
             "allow",
             ["contract.acme-news-2025"],
         ),
-        expect(
+        Expect(
             "licensed/northwind/2021-03-archive-weather.txt",
             "bulletin licensed under a contract that ended on 2022-12-31",
             "deny",
@@ -119,7 +123,7 @@ def build_extras(c: Any, expect: Any) -> None:
         (REVIEW_HEAD + quoted_excerpt() + REVIEW_TAIL).encode(),
     )
     c.add(
-        expect(
+        Expect(
             "books/review-the-lighthouse-keepers-ledger.txt",
             "a CC BY review quoting ~260 words of a registered work (examples/protected/), re-wrapped, "
             "with curly quotes and dashes",
