@@ -33,9 +33,11 @@ from datetime import date
 from itertools import pairwise
 from typing import Any
 
-from clearlm.clear.gutenberg import find_all, layout, line_span, lowered
+from clearlm.clear import copyright_patterns as P
+from clearlm.clear.gutenberg import layout
 from clearlm.clear.policy import Policy
 from clearlm.clear.signals import Signal, span_evidence
+from clearlm.clear.text_search import find_all, line_span, lowered
 from clearlm.pipeline.document import Document
 from clearlm.reasons import COPYRIGHT_ALL_RIGHTS_RESERVED as ARR
 from clearlm.reasons import COPYRIGHT_RECENT_EDITION as RECENT
@@ -43,81 +45,6 @@ from clearlm.reasons import COPYRIGHT_RECENT_EDITION as RECENT
 HEAD, TAIL = 40_000, 20_000
 PG_HEAD, PG_TAIL = 10_000, 2_000
 PG_CLEARED_BEFORE = 1978  # US works published before 1978 may have lapsed (no renewal, no notice)
-
-_Y = r"(?:1[5-9]\d\d|20\d\d)"
-_SYM = r"(?:\(c\)|©|&copy;|&#169;|&#xa9;)"
-_CLAIM = re.compile(
-    rf"(?:copyright(?:ed)?|{_SYM})(?P<sep>(?:[\s_*.,:;·]|{_SYM}|&nbsp;){{0,12}})"
-    rf"(?:(?P<years>{_Y}(?:\s*(?:[-–—,/&]|and|to)\s*\d{{2,4}})*)(?!\d)|(?P<roman>[MDCLXVI]{{4,12}})\b"
-    rf"|(?P<holder>[^\n\d;!?]{{1,60}}?)[\s,]+(?P<late>{_Y})(?!\d))",
-    re.I,
-)
-_YEAR = re.compile(rf"(?<!\d){_Y}(?!\d)")
-_ARR = re.compile(
-    r"all\s+rights\s+reserved|tous\s+droits|alle\s+rechte|derechos\s+reservados|diritti\s+riservat"
-)
-_PROPRIETARY = re.compile(
-    r"proprietary\s+and\s+confidential|confidential\s+and\s+proprietary|(?:company|strictly|highly|internal)"
-    r"[\s-]+confidential|contains\s+(?:confidential|proprietary)\s+(?:and\s+\w+\s+)?information"
-    r"|unauthori[sz]ed"
-    r"\s+(?:copying|reproduction|use|distribution)[^\n]{0,100}?strictly\s+prohibited|spdx-license-identifier:"
-    r"\s*licenseref-\S*(?:proprietary|confidential|internal|commercial|private|reserved)",
-    re.I,
-)
-_STAMP = re.compile(r"[ \t/#*<!>-]*(?:PRIVATE\s+AND\s+)?CONFIDENTIAL\b")
-_ISBN = re.compile(r"isbn(?:-1[03])?[\s:#]*(?:\([^)\n]{0,20}\)[\s:]*)?([0-9][0-9Xx‐–— -]{9,20})", re.I)
-_ISBN_FORM = re.compile(
-    r"\((?:[\w.]+\s)?(?:paperback|pbk|hardback|hardcover|hbk|cloth|e-?book|electronic|print|pdf|epub)", re.I
-)
-_CIP = re.compile(
-    r"catalog(?:u)?ing[\s-]+in[\s-]+publication"
-    r"|catalog(?:ue)?\s+record\s+for\s+this\s+(?:book|title|publication)"
-    r"\s+is\s+available|library\s+of\s+congress\s+control\s+number|\blccn\s*:?\s*\d{8,10}",
-    re.I,
-)
-_NO_PART = re.compile(
-    r"no\s+part\s+of\s+this\s+"
-    r"(?:publication|book|work|e-?book|title|document|magazine|journal|volume|edition)"
-    r"\b[^.]{0,40}?\bmay\s+be\s+(?:reproduced|used|copied|stored|transmitted|distributed|scanned)|(?:this\s+"
-    r"(?:book|publication|work|e-?book)|any\s+portion\s+thereof)\s*,?\s+may\s+not\s+be"
-    r"\s+(?:reproduced|copied|used)",
-    re.I,
-)
-_COUNTRY = (
-    r"great\s+britain|the\s+united\s+\w+|the\s+uk|the\s+usa?|canada|australia|india|ireland|new\s+zealand"
-)
-# An imprint line: "First published in Great Britain by … 2019", "First edition, 2023".
-_DATED_LINE = re.compile(
-    rf"[ \t_*]*(?:(?:first|originally)\s+published|(?:this|the\s+present)\s+(?:[\w-]+\s+){{0,2}}?edition\s+"
-    rf"(?:first\s+)?published|published\s+(?:(?:in\s+)?(?=\d{{4}}\s+by\s)|in\s+(?:{_COUNTRY})"
-    rf"|by\s+[^\n]{{0,60}}?"
-    rf"(?:ltd|limited|inc|llc|plc|press|books|publishing|publishers)\b)|(?:first|second|third|revised|new"
-    rf"|paperback|hardcover|e-?book)\s+edition\b)[^\n]{{0,80}}?(\d{{4}})(?!\d)",
-    re.I,
-)
-_MORAL = re.compile(
-    r"moral\s+rights?\s+of\s+the\s+|asserted\s+\w+\s+(?:moral\s+)?rights?\s+to\s+be\s+identified", re.I
-)
-_OPEN = (
-    "creativecommons.org", "creative commons", "cc by", "cc-by", "cc0", "some rights reserved",
-    'rel="license"', "free software", "permission is hereby granted", "apache license",
-    "general public license", "waived all copyright", "dedicated to the public domain",
-    "public domain dedication", "into the public domain", "placed in the public domain",
-)  # fmt: skip
-_OPEN_SPDX = re.compile(r"spdx-license-identifier:\s*(?!licenseref)\w", re.I)
-_CLOSED_FIELD = re.compile(r"licenseref|proprietary|all rights|copyright|unknown|none|null", re.I)
-_PG_GATE = ("copyright", "©", "(c)", "isbn", "rights reserved", "no part of", "catalog", "moral right")
-_KEYS = {
-    "claim": ("copyright", "©", "(c)", "&copy;", "&#"),
-    "arr": ("rights reserved", "tous droits", "alle rechte", "derechos reservados", "diritti riservati"),
-    "proprietary": ("confidential", "proprietary", "strictly prohibited", "licenseref-"),
-    "isbn": ("isbn",),
-    "cip": ("catalog", "control number", "lccn"),
-    "no-part": ("no part of", "may not be reproduced"),
-    "first-published": ("published", "edition"),
-    "printing": ("4 3 2", "7 6 5", "1 3 5 7", "2 4 6 8"),
-    "moral-rights": ("moral right", "to be identified as"),
-}
 
 
 def detect_copyright(doc: Document, policy: Policy) -> list[Signal]:
@@ -135,14 +62,14 @@ class _Scan:
         head, tail = (PG_HEAD, PG_TAIL) if self.pg else (HEAD, TAIL)
         spans = [(lo, min(hi, lo + head))] + ([(max(lo + head, hi - tail), hi)] if hi - lo > head else [])
         self.zones = [(lowered(text[a:b]), a) for a, b in spans]
-        if self.pg and not any(k in low for low, _ in self.zones for k in _PG_GATE):
+        if self.pg and not any(k in low for low, _ in self.zones for k in P.PG_GATE):
             self.zones = []  # a PG edition's body with no copyright wording at all: nothing to read
         self.found: dict[tuple[str, str], Signal] = {}
         self._open: bool | None = None
 
     def hits(self, rule: str) -> list[int]:
         return sorted(
-            {base + i for low, base in self.zones for key in _KEYS[rule] for i in find_all(low, key)}
+            {base + i for low, base in self.zones for key in P.KEYS[rule] for i in find_all(low, key)}
         )
 
     def add(self, code: str, span: tuple[int, int], kind: str, **extra: Any) -> None:
@@ -179,9 +106,9 @@ class _Scan:
         for i in self.hits("claim"):
             if out and i < out[-1][1]:
                 continue
-            if self.text.startswith("copyrightYear", i) and (y := _YEAR.search(self.text, i, i + 24)):
+            if self.text.startswith("copyrightYear", i) and (y := P.YEAR.search(self.text, i, i + 24)):
                 out.append((i, y.end(), int(y.group())))  # schema.org JSON-LD
-            m = _CLAIM.match(self.text, i)
+            m = P.CLAIM.match(self.text, i)
             if m is None or (self.text[i] == "(" and "(b)" in self.text[max(0, i - 200) : i]):
                 continue  # "(a) …, (b) …, (c) 2019" is a list, not a claim
             if m["roman"]:
@@ -199,25 +126,25 @@ class _Scan:
         text = self.text
         for i in self.hits("proprietary") if not self.pg else []:
             ls, le = line_span(text, i)
-            m = _PROPRIETARY.search(text, max(ls, i - 60), le) or _STAMP.match(text, ls)
+            m = P.PROPRIETARY.search(text, max(ls, i - 60), le) or P.STAMP.match(text, ls)
             if m and not _quoted(text, m.start()):
                 self.add(ARR, m.span(), "proprietary-notice")
         for i in self.hits("no-part"):
-            if (m := _NO_PART.search(text, max(0, i - 40), i + 200)) and not _quoted(text, m.start()):
+            if (m := P.NO_PART.search(text, max(0, i - 40), i + 200)) and not _quoted(text, m.start()):
                 self.add(RECENT, m.span(), "no-part-reproduced")
         weak: list[tuple[tuple[int, int], str, dict[str, Any]]] = []
         for i in self.hits("isbn"):
-            m = _ISBN.match(text, i)
+            m = P.ISBN.match(text, i)
             ls = line_span(text, i)[0]
             at_notice = i - ls <= 24 and not any(c.isdigit() for c in text[ls:i])
-            if m and (isbn := _valid_isbn(m.group(1))) and (at_notice or _ISBN_FORM.match(text, m.end(1))):
+            if m and (isbn := _valid_isbn(m.group(1))) and (at_notice or P.ISBN_FORM.match(text, m.end(1))):
                 weak.append(((m.start(), m.start(1) + len(m.group(1).rstrip())), "isbn", {"isbn": isbn}))
-        for rule, rx in (("cip", _CIP), ("moral-rights", _MORAL)):
+        for rule, rx in (("cip", P.CIP), ("moral-rights", P.MORAL)):
             for i in self.hits(rule):
                 if (m := rx.search(text, max(0, i - 40), i + 200)) and not _quoted(text, m.start()):
                     weak.append((m.span(), rule, {}))
         for i in self.hits("first-published"):
-            m = _DATED_LINE.match(text, line_span(text, i)[0])
+            m = P.DATED_LINE.match(text, line_span(text, i)[0])
             if m and self.modern(year := int(m.group(1))):
                 weak.append((m.span(), "first-published", {"year": year}))
         for i in self.hits("printing") if not self.pg else []:
@@ -241,16 +168,16 @@ class _Scan:
             fields = self.doc.meta.get("fields") or {}
             value = str(fields.get("license") or fields.get("licence") or "")
             key = "spdx-license-identifier"
-            spdx = any(_OPEN_SPDX.match(low, i) for low, _ in self.zones for i in find_all(low, key))
-            words = any(k in low for low, _ in self.zones for k in _OPEN)
-            self._open = bool(value and not _CLOSED_FIELD.search(value)) or spdx or words
+            spdx = any(P.OPEN_SPDX.match(low, i) for low, _ in self.zones for i in find_all(low, key))
+            words = any(k in low for low, _ in self.zones for k in P.OPEN)
+            self._open = bool(value and not P.CLOSED_FIELD.search(value)) or spdx or words
         return self._open
 
 
 def _arr_at(text: str, i: int) -> tuple[int, int] | None:
     """The span of the "All rights reserved" (or a translation) whose keyword is at offset i."""
     lo = max(0, i - 8)
-    m = _ARR.search(lowered(text[lo : i + 24]))
+    m = P.ALL_RIGHTS.search(lowered(text[lo : i + 24]))
     return (lo + m.start(), lo + m.end()) if m else None
 
 
@@ -259,7 +186,7 @@ def _imprint_years(text: str, i: int) -> list[int]:
     ls, le = line_span(text, i)
     near = text[max(0, ls - 400) : ls].split("\n")[-4:-1] + text[le + 1 : le + 400].split("\n")[:3]
     lines = [line for line in near if len(line.strip()) <= 60] + [text[ls:le]]
-    return [int(y) for line in lines for y in _YEAR.findall(line)]
+    return [int(y) for line in lines for y in P.YEAR.findall(line)]
 
 
 def _quoted(text: str, i: int) -> bool:

@@ -27,6 +27,7 @@ from datetime import date
 from typing import Any
 
 from clearlm.clear.signals import Signal, span_evidence
+from clearlm.clear.text_search import Span, find_all, line_span, lowered, search_near
 from clearlm.pipeline.document import Document
 from clearlm.reasons import COPYRIGHT_ALL_RIGHTS_RESERVED, SOURCE_GUTENBERG
 
@@ -38,24 +39,9 @@ OLD_HEAD = 16_000  # header region of an eBook without START marker
 # Same default as Policy.public_domain_before_year: a dated claim from this year on is in copyright.
 CUTOFF = date.today().year - 95
 
-_ASCII_LOWER = {i: i + 32 for i in range(65, 91)}
-Span = tuple[int, int]
-
-
-def lowered(s: str) -> str:
-    """`s.lower()` with the same length (offsets stay valid); ASCII-only folding where they would not."""
-    low = s.lower()
-    return low if len(low) == len(s) else s.translate(_ASCII_LOWER)
-
 
 def _keys(spec: str) -> tuple[str, ...]:
     return tuple(spec.split("|"))
-
-
-def line_span(text: str, i: int) -> Span:
-    start = text.rfind("\n", 0, i) + 1
-    end = text.find("\n", i)
-    return start, len(text) if end < 0 else end
 
 
 _HEADER = re.compile(
@@ -232,28 +218,6 @@ def _copyrighted(text: str, lh: str, start: Span | None, end: Span | None) -> Sp
             after = lowered(text[m.end() : m.end() + 80])
             if CUTOFF <= year <= date.today().year + 1 and "hart" not in after and "gutenberg" not in after:
                 return m.span()
-    return None
-
-
-def find_all(low: str, key: str, lo: int = 0, hi: int | None = None, limit: int = 64) -> list[int]:
-    """Offsets of `key` in low[lo:hi] (at most `limit`)."""
-    found: list[int] = []
-    hi = len(low) if hi is None else hi
-    i = low.find(key, lo, hi)
-    while i >= 0 and len(found) < limit:
-        found.append(i)
-        i = low.find(key, i + 1, hi)
-    return found
-
-
-def search_near(
-    rx: re.Pattern[str], text: str, low: str, base: int, lo: int, hi: int, keys: dict[str, tuple[int, int]]
-) -> re.Match[str] | None:
-    """`rx` searched only around the keys found in `low` (text[base:] lowered), within text[lo:hi]."""
-    for key, (back, ahead) in keys.items():
-        for i in find_all(low, key, lo - base, hi - base):
-            if m := rx.search(text, max(lo, base + i - back), min(hi, base + i + ahead)):
-                return m
     return None
 
 

@@ -7,10 +7,11 @@ across lines, or embedded in other text. How:
 * Fingerprints (clear/fingerprint.py): normalised word tokens → hashed 8-word shingles → winnowing
   with a window of 10. Any run of ≥ 17 words shared with a work is guaranteed to share a fingerprint;
   about one shingle in 5.5 is kept, so 200 words carry some 35 fingerprints.
-* Index: every (fingerprint, work, position) of every work, sorted by fingerprint, in three numpy
-  arrays. On disk: `works.json` (the manifest: parameters, works, the index file's name) and
-  `index-<digest>.npz`. The manifest is written last, atomically, so a reader sees the old registry
-  or the new one, never a mix. Loaded once per process; a lookup is one `searchsorted` per document.
+* Index (clear/registry_index.py): every (fingerprint, work, position) of every work, sorted by
+  fingerprint, in three numpy arrays. On disk: `works.json` (the manifest: parameters, works, the
+  index file's name) and `index-<digest>.npz`. The manifest is written last, atomically, so a
+  reader sees the old registry or the new one, never a mix. Loaded once per process; a lookup is
+  one `searchsorted` per document.
 * Matching: the document's fingerprints are looked up; hits are grouped per work into regions
   (hits in document order no more than 2·(K+W) words apart). A region needs two distinct hits —
   a lone shared 8-gram is a coincidence ("in the middle of the night he"), a true excerpt yields a
@@ -37,14 +38,13 @@ from numpy.typing import NDArray
 
 from clearlm.atomic import atomic_open, atomic_write_text, remove_stale_tmp
 from clearlm.clear import fingerprint as fpr
+from clearlm.clear.registry_index import PostingIndex
 from clearlm.clear.signals import Signal, span_evidence
 from clearlm.errors import ConfigError, InputError
 from clearlm.reasons import REGISTRY_MATCH
 
 FORMAT = "clearlm-registry-v1"
 MANIFEST = "works.json"
-COMMON_WORKS = 8  # a fingerprint in more works than this is boilerplate, not evidence
-MAX_POSTINGS = 64  # a fingerprint repeated more often (a refrain) is skipped
 
 
 @dataclass(frozen=True)
@@ -60,42 +60,6 @@ class WorkInfo:
     fingerprints: int = 0
 
 
-class _Index:
-    """Postings sorted by (hash, work, position) and, per distinct hash, where its run starts."""
-
-    def __init__(self, hashes: NDArray[np.uint64], work: NDArray[np.uint32], pos: NDArray[np.uint32]):
-        self.hashes, self.work, self.pos = hashes, work, pos
-        new_key = np.ones(len(hashes), dtype=bool)
-        new_key[1:] = hashes[1:] != hashes[:-1]
-        first = np.flatnonzero(new_key)
-        self.keys = hashes[first]
-        self.starts = np.append(first, len(hashes)).astype(np.int64)
-        new_pair = new_key.copy()
-        new_pair[1:] |= work[1:] != work[:-1]
-        n_works = np.add.reduceat(new_pair.astype(np.int64), first) if len(first) else first
-        self.usable = (n_works <= COMMON_WORKS) & (np.diff(self.starts) <= MAX_POSTINGS)
-
-    @classmethod
-    def build(cls, hashes: NDArray[np.uint64], work: NDArray[np.uint32], pos: NDArray[np.uint32]) -> _Index:
-        order = np.lexsort((pos, work, hashes))
-        return cls(hashes[order], work[order], pos[order])
-
-    def lookup(self, hashes: NDArray[np.uint64]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-        """For each query hash found (and not boilerplate): (query index, posting index) pairs."""
-        if len(self.keys) == 0 or len(hashes) == 0:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-        order = np.argsort(hashes)  # sorted needles walk the keys in order: 2x faster
-        slot = np.empty(len(hashes), dtype=np.int64)
-        slot[order] = np.searchsorted(self.keys, hashes[order])
-        slot = np.minimum(slot, len(self.keys) - 1)
-        found = np.flatnonzero((self.keys[slot] == hashes) & self.usable[slot])
-        lo, hi = self.starts[slot[found]], self.starts[slot[found] + 1]
-        counts = hi - lo
-        query = np.repeat(found, counts)
-        within = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
-        return query, np.repeat(lo, counts) + within
-
-
 class Registry:
     """The works protected in one registry folder. `open` it, `add`, `save`, `match`."""
 
@@ -105,7 +69,7 @@ class Registry:
         self._works: list[WorkInfo] = []
         self._flat = (np.zeros(0, np.uint64), np.zeros(0, np.uint32), np.zeros(0, np.uint32))
         self._pending: list[tuple[NDArray[np.uint64], NDArray[np.uint32], NDArray[np.uint32]]] = []
-        self._index: _Index | None = None
+        self._index: PostingIndex | None = None
 
     @classmethod
     def open(cls, folder: Path) -> Registry:
@@ -130,7 +94,7 @@ class Registry:
         if not (len(hashes) == len(work) == len(pos)) or (len(work) and work.max() >= len(reg._works)):
             raise ConfigError("registry index does not fit its manifest", manifest)
         reg._flat = (hashes.astype(np.uint64), work.astype(np.uint32), pos.astype(np.uint32))
-        reg._index = _Index(*reg._flat)  # stored sorted
+        reg._index = PostingIndex(*reg._flat)  # stored sorted
         return reg
 
     def works(self) -> list[WorkInfo]:
@@ -176,11 +140,11 @@ class Registry:
         self._works.append(info)
         return info
 
-    def _ready(self) -> _Index:
+    def _ready(self) -> PostingIndex:
         if self._pending or self._index is None:
             parts = [self._flat, *self._pending]
             flat = tuple(np.concatenate([p[i] for p in parts]) for i in range(3))
-            self._index = _Index.build(flat[0], flat[1], flat[2])
+            self._index = PostingIndex.build(flat[0], flat[1], flat[2])
             self._flat = (self._index.hashes, self._index.work, self._index.pos)
             self._pending = []
         return self._index
