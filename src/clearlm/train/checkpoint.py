@@ -9,8 +9,9 @@ A checkpoint folder holds
                          world size, parallel mode, the train config, the resolved model config
     lineage.json         what data and code made these weights (the caller's lineage_fn)
 
-It is written into a temporary sibling folder which is then renamed (atomic on POSIX), and only then
-is `latest` rewritten (atomically) to name it. A kill at any moment leaves either no new folder or a
+It is written into a temporary sibling folder which is then renamed (atomic on POSIX; the folder
+keeping that LoRA tuning shares lives in clearlm.checkpoint_folders), and only then is `latest`
+rewritten (atomically) to name it. A kill at any moment leaves either no new folder or a
 complete one. Under FSDP2 every rank joins the gather of full (unsharded) tensors and rank 0 writes
 them, so a checkpoint looks the same whatever parallelism produced it.
 """
@@ -18,12 +19,7 @@ them, so a checkpoint looks the same whatever parallelism produced it.
 from __future__ import annotations
 
 import base64
-import json
-import os
-import re
-import shutil
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -38,33 +34,55 @@ from torch.distributed.checkpoint.state_dict import (
     set_optimizer_state_dict,
 )
 
-from clearlm.atomic import TMP_PREFIX, atomic_write_text
+from clearlm.atomic import atomic_write_text
+from clearlm.checkpoint_folders import (
+    LINEAGE_FILE,
+    OPTIMIZER_FILE,
+    STATE_FILE,
+    STEP_DIR,
+    StepCheckpoint,
+    json_text,
+    list_checkpoints,
+    newest_checkpoint,
+    prune_checkpoints,
+    remove_stale,
+    step_dir_name,
+    write_step_folder,
+)
 from clearlm.train.distributed import is_fsdp, unwrap
+
+# The folder-keeping names come from clearlm.checkpoint_folders; they stay importable from here.
+__all__ = [
+    "CONFIG_FILE",
+    "LATEST",
+    "LINEAGE_FILE",
+    "MODEL_FILE",
+    "OPTIMIZER_FILE",
+    "STATE_FILE",
+    "STEP_DIR",
+    "Checkpoint",
+    "gather_model_state",
+    "gather_optimizer_state",
+    "list_checkpoints",
+    "load_latest",
+    "mark_latest",
+    "prune_checkpoints",
+    "remove_stale",
+    "restore_optimizer",
+    "rng_state",
+    "save_checkpoint",
+    "set_rng_state",
+    "step_dir_name",
+]
 
 LATEST = "latest"
 MODEL_FILE = "model.safetensors"
 CONFIG_FILE = "config.json"
-OPTIMIZER_FILE = "optimizer.pt"
-STATE_FILE = "trainer_state.json"
-LINEAGE_FILE = "lineage.json"
-STEP_DIR = re.compile(r"^step-(\d{6,})$")
 _FULL = StateDictOptions(full_state_dict=True, cpu_offload=True)
 
 
-def step_dir_name(step: int) -> str:
-    return f"step-{step:06d}"
-
-
-@dataclass
-class Checkpoint:
-    """A complete checkpoint folder and its trainer state."""
-
-    path: Path
-    state: dict[str, Any]
-
-    @property
-    def step(self) -> int:
-        return int(self.state["step"])
+class Checkpoint(StepCheckpoint):
+    """A complete pretraining checkpoint folder, its trainer state, and readers for its tensors."""
 
     def model_state(self) -> dict[str, torch.Tensor]:
         return safetensors.torch.load_file(self.path / MODEL_FILE)
@@ -130,15 +148,6 @@ def set_rng_state(state: dict[str, Any]) -> None:
 
 
 # -- writing (rank 0 only) ----------------------------------------------------------------------
-def _fsync(path: Path) -> None:
-    with open(path, "rb+") as fh:
-        os.fsync(fh.fileno())
-
-
-def _json_text(obj: Any) -> str:
-    return json.dumps(obj, indent=2, sort_keys=True) + "\n"
-
-
 def save_checkpoint(
     root: Path,
     *,
@@ -150,31 +159,19 @@ def save_checkpoint(
     keep: int,
 ) -> Path:
     """Write checkpoint `trainer_state["step"]` under `root`, point `latest` at it, prune old ones."""
-    root.mkdir(parents=True, exist_ok=True)
-    name = step_dir_name(int(trainer_state["step"]))
-    final = root / name
-    tmp = root / f"{TMP_PREFIX}{os.getpid()}-{name}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
-    # The tied head is the embedding matrix; safetensors refuses shared storage, and HF leaves it out.
-    tensors = {
-        k: v.contiguous() for k, v in model_state.items() if not (k == "lm_head.weight" and _tied(hf_config))
-    }
-    safetensors.torch.save_file(tensors, tmp / MODEL_FILE, metadata={"format": "pt"})
-    torch.save(optimizer_state, tmp / OPTIMIZER_FILE)
-    texts = {CONFIG_FILE: hf_config, STATE_FILE: trainer_state, LINEAGE_FILE: lineage_fn(trainer_state)}
-    for file, obj in texts.items():
-        (tmp / file).write_text(_json_text(obj), encoding="utf-8")
-    for written in tmp.iterdir():  # on disk before the rename makes the folder visible
-        _fsync(written)
-    if final.exists():  # a rerun reached a step a killed run had saved but not yet marked latest
-        old = root / f"{TMP_PREFIX}{os.getpid()}-old-{name}"
-        os.rename(final, old)
-        os.rename(tmp, final)
-        shutil.rmtree(old)
-    else:
-        os.rename(tmp, final)
-    atomic_write_text(root / LATEST, name + "\n")
+
+    def write_files(folder: Path) -> None:
+        # The tied head is the embedding matrix; safetensors refuses shared storage, and HF leaves it out.
+        tied = _tied(hf_config)
+        tensors = {k: v.contiguous() for k, v in model_state.items() if not (k == "lm_head.weight" and tied)}
+        safetensors.torch.save_file(tensors, folder / MODEL_FILE, metadata={"format": "pt"})
+        torch.save(optimizer_state, folder / OPTIMIZER_FILE)
+        texts = {CONFIG_FILE: hf_config, STATE_FILE: trainer_state, LINEAGE_FILE: lineage_fn(trainer_state)}
+        for file, obj in texts.items():
+            (folder / file).write_text(json_text(obj), encoding="utf-8")
+
+    final = write_step_folder(root, int(trainer_state["step"]), write_files)
+    atomic_write_text(root / LATEST, final.name + "\n")
     prune_checkpoints(root, keep)
     return final
 
@@ -183,44 +180,13 @@ def _tied(hf_config: dict[str, Any]) -> bool:
     return bool(hf_config.get("tie_word_embeddings", False))
 
 
-def list_checkpoints(root: Path) -> list[Path]:
-    """Complete checkpoint folders under `root`, oldest first."""
-    if not root.is_dir():
-        return []
-    found = [p for p in root.iterdir() if STEP_DIR.match(p.name) and (p / STATE_FILE).is_file()]
-    return sorted(found, key=lambda p: int(p.name.split("-")[1]))
-
-
-def prune_checkpoints(root: Path, keep: int) -> None:
-    """Delete all but the newest `keep` checkpoints (keep ≤ 0 keeps every one)."""
-    if keep <= 0:
-        return
-    for old in list_checkpoints(root)[:-keep]:
-        shutil.rmtree(old, ignore_errors=True)
-
-
-def remove_stale(root: Path) -> None:
-    """Delete temporary folders and files a killed save left behind."""
-    if root.is_dir():
-        for entry in root.glob(f"{TMP_PREFIX}*"):
-            if entry.is_dir():
-                shutil.rmtree(entry, ignore_errors=True)
-            else:
-                entry.unlink(missing_ok=True)
-
-
 def load_latest(root: Path) -> Checkpoint | None:
     """The newest complete checkpoint under `root` (WS/checkpoints), or None when there is none.
 
     Normally the one `latest` names; a complete folder newer than that (a kill came between the
     rename and the `latest` update) is just as whole, so it wins.
     """
-    complete = list_checkpoints(root)
-    if not complete:
-        return None
-    newest = complete[-1]
-    state = json.loads((newest / STATE_FILE).read_text(encoding="utf-8"))
-    return Checkpoint(path=newest, state=state)
+    return newest_checkpoint(root, Checkpoint)
 
 
 def mark_latest(root: Path, checkpoint: Checkpoint) -> None:

@@ -6,51 +6,38 @@
     trainer_state.json                               step, assistant tokens trained, RNG state and
                                                      the fingerprint of base, data and settings
 
-The folder is built under a temporary name and renamed into place (atomic on POSIX), so a kill at
-any moment leaves the old set of checkpoints or the old set plus one complete new one. A rerun
-continues from the newest, after checking it was made from the same base, data and settings.
+The folder is built under a temporary name and renamed into place (atomic on POSIX; the folder
+keeping is pretraining's, clearlm.checkpoint_folders), so a kill at any moment leaves the old set of
+checkpoints or the old set plus one complete new one. A rerun continues from the newest, after
+checking it was made from the same base, data and settings.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import safetensors.torch
 import torch
 
-from clearlm.atomic import TMP_PREFIX
-from clearlm.errors import ConfigError
-from clearlm.train.checkpoint import (
+from clearlm.checkpoint_folders import (
+    OPTIMIZER_FILE,
     STATE_FILE,
-    list_checkpoints,
+    StepCheckpoint,
+    json_text,
+    newest_checkpoint,
     prune_checkpoints,
     remove_stale,
-    rng_state,
-    set_rng_state,
-    step_dir_name,
+    write_step_folder,
 )
+from clearlm.errors import ConfigError
+from clearlm.train.checkpoint import rng_state, set_rng_state
 
 CHECKPOINTS_DIR = "checkpoints"
 ADAPTER_WEIGHTS = "adapter_model.safetensors"
 ADAPTER_CONFIG = "adapter_config.json"
-OPTIMIZER_FILE = "optimizer.pt"
 # peft's save_pretrained also writes a model-card stub; an adapter folder here holds only what we list.
 PEFT_EXTRAS = ("README.md",)
-
-
-@dataclass
-class TuneCheckpoint:
-    path: Path
-    state: dict[str, Any]
-
-    @property
-    def step(self) -> int:
-        return int(self.state["step"])
 
 
 def save_adapter_files(model: Any, folder: Path) -> None:
@@ -60,50 +47,28 @@ def save_adapter_files(model: Any, folder: Path) -> None:
         (folder / extra).unlink(missing_ok=True)
 
 
-def _fsync_tree(folder: Path) -> None:
-    for written in folder.iterdir():
-        with open(written, "rb+") as fh:
-            os.fsync(fh.fileno())
-
-
 def save_checkpoint(
     root: Path, model: Any, optimizer: torch.optim.Optimizer, state: dict[str, Any], keep: int
 ) -> Path:
     """Write checkpoint `state["step"]` under `root` (ADAPTER/checkpoints) and prune older ones."""
-    root.mkdir(parents=True, exist_ok=True)
-    name = step_dir_name(int(state["step"]))
-    final = root / name
-    tmp = root / f"{TMP_PREFIX}{os.getpid()}-{name}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
-    save_adapter_files(model, tmp)
-    torch.save(optimizer.state_dict(), tmp / OPTIMIZER_FILE)
-    full_state = {**state, "rng": rng_state()}
-    (tmp / STATE_FILE).write_text(json.dumps(full_state, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    _fsync_tree(tmp)
-    if final.exists():  # a killed run saved this step already; the replay wrote the same numbers
-        old = root / f"{TMP_PREFIX}{os.getpid()}-old-{name}"
-        os.rename(final, old)
-        os.rename(tmp, final)
-        shutil.rmtree(old)
-    else:
-        os.rename(tmp, final)
+
+    def write_files(folder: Path) -> None:
+        save_adapter_files(model, folder)
+        torch.save(optimizer.state_dict(), folder / OPTIMIZER_FILE)
+        (folder / STATE_FILE).write_text(json_text({**state, "rng": rng_state()}), encoding="utf-8")
+
+    final = write_step_folder(root, int(state["step"]), write_files)
     prune_checkpoints(root, keep)
     return final
 
 
-def latest_checkpoint(root: Path) -> TuneCheckpoint | None:
+def latest_checkpoint(root: Path) -> StepCheckpoint | None:
     """The newest complete checkpoint under `root`, after clearing what a killed save left behind."""
     remove_stale(root)
-    found = list_checkpoints(root)
-    if not found:
-        return None
-    newest = found[-1]
-    state = json.loads((newest / STATE_FILE).read_text(encoding="utf-8"))
-    return TuneCheckpoint(newest, state)
+    return newest_checkpoint(root, StepCheckpoint)
 
 
-def check_fingerprint(checkpoint: TuneCheckpoint, fingerprint: dict[str, Any]) -> None:
+def check_fingerprint(checkpoint: StepCheckpoint, fingerprint: dict[str, Any]) -> None:
     """Refuse to continue a run that was started from another base, other data or other settings."""
     saved = checkpoint.state.get("fingerprint", {})
     differ = sorted(key for key in fingerprint if saved.get(key) != fingerprint[key])
@@ -119,7 +84,7 @@ def check_fingerprint(checkpoint: TuneCheckpoint, fingerprint: dict[str, Any]) -
         )
 
 
-def restore_checkpoint(checkpoint: TuneCheckpoint, model: Any, optimizer: torch.optim.Optimizer) -> None:
+def restore_checkpoint(checkpoint: StepCheckpoint, model: Any, optimizer: torch.optim.Optimizer) -> None:
     """Load the LoRA weights, the optimizer state and the RNG state of `checkpoint` in place."""
     from peft import set_peft_model_state_dict
 

@@ -24,17 +24,17 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from clearlm.atomic import atomic_write_text, publish, tmp_path_for
+from clearlm.checkpoint_folders import LINEAGE_FILE
 from clearlm.files import file_sha256
+from clearlm.reasons import FIRST_PARTY
+from clearlm.release.sums import SUMS_FILE
 from clearlm.tune.config import TuneConfig
 from clearlm.tune.encode import Example, split_counts
 
 LINEAGE_FORMAT = "clearlm-adapter-lineage-v1"
-LINEAGE_FILE = "lineage.json"
 PRIVATE_LEDGER_FILE = "private-ledger.parquet"
-RELEASE_SUMS = "SHA256SUMS"
 # Without a release's SHA256SUMS, these files pin the base: the architecture, the weights, the vocabulary.
 BASE_FILES = ("config.json", "model.safetensors", "tokenizer.json")
-FIRST_PARTY = "first-party"
 
 LEDGER_SCHEMA = pa.schema(
     [
@@ -52,9 +52,9 @@ LEDGER_SCHEMA = pa.schema(
 
 def base_digest(base: Path) -> dict[str, Any]:
     """How the base is pinned: its release SHA256SUMS, or the sorted (name, sha256) of its key files."""
-    sums = base / RELEASE_SUMS
+    sums = base / SUMS_FILE
     if sums.is_file():
-        return {"digest_of": RELEASE_SUMS, "digest": file_sha256(sums)}
+        return {"digest_of": SUMS_FILE, "digest": file_sha256(sums)}
     files = {name: file_sha256(base / name) for name in BASE_FILES if (base / name).is_file()}
     listing = "".join(f"{name}  {sha}\n" for name, sha in sorted(files.items()))
     return {

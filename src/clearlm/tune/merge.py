@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from clearlm.atomic import atomic_write_bytes, atomic_write_text, tmp_path_for
+from clearlm.checkpoint_folders import LINEAGE_FILE
 from clearlm.export.hf_folder import replace_folder
 from clearlm.files import read_json_object
 from clearlm.model.hf_weights import save_safetensors
-from clearlm.tune.lineage import LINEAGE_FILE
 
 # What makes a folder usable besides the weights: the tokenizer, its chat template, generation stops.
 TOKENIZER_FILES = (
