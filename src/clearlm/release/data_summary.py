@@ -5,7 +5,8 @@ general-purpose AI models" (July 2025, Article 53(1)(d) AI Act): 1 general infor
 by category (public datasets, third-party private/licensed data, crawled data with crawler, period
 and top domains, user data, synthetic data, other), 3 data processing (reservations of rights
 honoured, illegal content removed). The JSON is built first and the Markdown is rendered from it, so
-the two never disagree; every count is a clearance reason code's count from the ledger's funnel.
+the two never disagree (`data_summary_md` lays out its sections); every count is a clearance
+reason code's count from the ledger's funnel.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from typing import Any
 
 from clearlm import reasons
 from clearlm.atomic import atomic_write_text
-from clearlm.release.attribution import md_table, md_text
+from clearlm.release.attribution import md_text
+from clearlm.release.data_summary_md import general_section, md_blocks, processing_section, sources_section
 from clearlm.release.facts import ReleaseFacts, TrainedDoc
 
 SUMMARY_MD = "training-data-summary.md"
@@ -159,123 +161,15 @@ def _content_types(by: dict[str, list[TrainedDoc]], canaries: list[TrainedDoc]) 
     return "; ".join(parts) or "none"
 
 
-def _blocks(*blocks: str | list[str]) -> list[str]:
-    """Paragraphs, headings and tables, one blank line between each."""
-    lines: list[str] = []
-    for block in blocks:
-        if block:  # an empty list is a table with nothing to show
-            lines += [*([block] if isinstance(block, str) else block), ""]
-    return lines
-
-
-def _parts(rows: list[dict[str, Any]]) -> list[str]:
-    if not rows:
-        return ["None."]
-    headers = ["name", "licensor", "documents", "tokens", "licences / basis"]
-    cells = [[md_text(r["name"]), md_text(r.get("licensor", "")), str(r["documents"]), str(r["tokens"]),
-              md_text(", ".join(r["licences"]))] for r in rows]  # fmt: skip
-    return md_table(headers, cells)
-
-
-def _codes(rows: list[dict[str, Any]]) -> list[str]:
-    cells = [[f"`{r['code']}`", str(r["documents"]), md_text(r["meaning"])] for r in rows]
-    return md_table(["reason code", "documents", "meaning"], cells)
-
-
-def _used(section: dict[str, Any]) -> str:
-    return "Used: yes." if section["used"] else "Used: no."
-
-
-def _general(name: str, general: dict[str, Any]) -> list[str]:
-    text, model, provider = general["modalities"][0], general["model"], general["provider"]
-    sizes = [["text", text["size_range"], str(text["tokens"]), str(text["documents"]),
-              md_text(text["types_of_content"])]]  # fmt: skip
-    return _blocks(
-        "## 1. General information",
-        "### 1.1 Provider identification",
-        f"Provider: {md_text(provider['name'])}. "
-        f"Contact: {md_text(provider['contact'] or 'see the model card')}.",
-        "### 1.2 Model identification",
-        f"Model: {md_text(name)}, {md_text(model['version'])}. Dependencies: {model['dependencies']}. "
-        f"Date: {model['placed_on_market']}.",
-        "### 1.3 Modalities, overall training data size and other characteristics",
-        md_table(["modality", "size range", "tokens", "documents", "types of content"], sizes),
-        f"Languages: {md_text(', '.join(general['languages']))}. Latest data collection: "
-        f"{general['latest_data_collection'] or 'not recorded'}. {md_text(general['other_characteristics'])}",
-    )
-
-
-def _sources(sources: dict[str, Any]) -> list[str]:
-    crawl, synthetic, period = sources["crawled"], sources["synthetic"], sources["crawled"]["period"]
-    domains = [[md_text(d["name"]), str(d["documents"]), str(d["tokens"]), f"{d['share']:.2%}"]
-               for d in crawl["top_domains"]]  # fmt: skip
-    crawled = _used(crawl) + (
-        f" Crawler: {md_text(', '.join(crawl['crawlers']))}." if crawl["crawlers"] else ""
-    )
-    crawled += f" Collection period: {period['from']} to {period['to']}." if period else ""
-    if crawl["used"]:
-        crawled += f" {crawl['domains']} domains; the largest by tokens (at least the top 10 %):"
-    made_up = (
-        f" {synthetic['documents']} documents, {synthetic['tokens']} tokens: {synthetic['description']}."
-    )
-    return _blocks(
-        "## 2. List of data sources",
-        "### 2.1 Publicly available datasets",
-        _used(sources["publicly_available_datasets"])
-        + " Collections of openly licensed or public-domain text:",
-        _parts(sources["publicly_available_datasets"]["collections"]),
-        "### 2.2 Private non-publicly available datasets obtained from third parties",
-        _used(sources["private_third_party"]) + " Licensed data, by contract (in scope and in date):",
-        _parts(sources["private_third_party"]["licensed"]),
-        "### 2.3 Data crawled and scraped from online sources",
-        crawled,
-        md_table(["domain", "documents", "tokens", "share of all tokens"], domains) if domains else [],
-        "### 2.4 User data",
-        "Used: no. No data from users of the model or of the provider's services was trained on.",
-        "### 2.5 Synthetic data",
-        _used(synthetic) + (made_up if synthetic["used"] else ""),
-        "### 2.6 Other sources of data",
-        _used(sources["other"]) + " The provider's own (first-party) data:",
-        _parts(sources["other"]["first_party"]),
-    )
-
-
-def _processing(processing: dict[str, Any]) -> list[str]:
-    rights, illegal = processing["reservation_of_rights"], processing["illegal_content"]
-    pii = ", ".join(f"`{k}` {v}" for k, v in illegal["personal_data"].items()) or "none found"
-    steps = [[md_text(s["stage"]), md_text(s["step"]), str(s["docs_in"]), str(s["docs_out"])]
-             for s in processing["funnel"]]  # fmt: skip
-    return _blocks(
-        "## 3. Data processing aspects",
-        "### 3.1 Respect of reservation of rights from text and data mining exception or limitation",
-        "Every document was denied unless positive evidence of a right to use it was found, and any "
-        f"reservation of rights beat every licence. robots.txt was read for {md_text(rights['crawler'])} (the"
-        f" crawler) and for the AI agents {md_text(', '.join(rights['respected_agents']))}."
-        " Documents withheld for each kind of reservation (`revoked`: opt-outs received after the fact); "
-        f"{rights['complaints']} complaint(s) received through the lookup page's form:",
-        _codes(rights["opt_outs_honoured"]),
-        "### 3.2 Removal of illegal content",
-        "Shadow-library copies and excerpts of works in the protected-works registry were removed "
-        f"(registry in use: {'yes' if illegal['registry_in_use'] else 'no'}):",
-        _codes(illegal["removed"]),
-        "Documents withheld for lack of a right to use them:",
-        _codes(illegal["other_rights_denials"]),
-        "Personal data: trained documents in which the curate stage replaced personal data with a "
-        f"placeholder, by kind: {pii}. No other classifier for illegal content was run.",
-        "### 3.3 Other information",
-        "Documents through each pipeline step:",
-        md_table(["stage", "step", "documents in", "documents out"], steps),
-    )
-
-
 def render_summary(facts: ReleaseFacts, summary: dict[str, Any]) -> str:
     """training-data-summary.md, rendered from the JSON summary."""
-    head = _blocks(
+    head = md_blocks(
         f"# Public summary of training content: {md_text(facts.name)}",
         f"Structured after the {md_text(TEMPLATE)}. Machine-readable copy: `{SUMMARY_JSON}`.",
     )
-    general = _general(facts.name, summary["general_information"])
-    body = general + _sources(summary["data_sources"]) + _processing(summary["data_processing"])
+    general = general_section(facts.name, summary["general_information"])
+    sections = sources_section(summary["data_sources"]) + processing_section(summary["data_processing"])
+    body = general + sections
     return "\n".join(head + body).rstrip() + "\n"
 
 

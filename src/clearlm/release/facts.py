@@ -1,29 +1,23 @@
 """Everything a release's transparency documents say, gathered once from the workspace.
 
-The gate has already decided which documents trained the checkpoint (`GateReport.trained_docs`);
-this joins them with their latest clearance decision (licence, obligations, credits), with what
-ingest recorded about where they came from (URI, crawl date), and with lineage, training metrics,
-the audit report and the funnel (why other documents never reached training). The document
-writers read only these facts, so every number in the model card and the data summary comes from
-one place. Text that came from documents (sources, credits) is untrusted: writers format it with
-`attribution.md_text`, never raw.
+The gate has already decided which documents trained the checkpoint (`GateReport.trained_docs`)
+and hashed its lineage.json; `trained_doc` joins those documents with their clearance decision and
+origin, and this adds lineage, training metrics, the audit report and the funnel (why other
+documents never reached training). The document writers read only these facts, so every number in
+the model card and the data summary comes from one place. Text that came from documents (sources,
+credits) is untrusted: writers format it with `attribution.md_text`, never raw.
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import hashlib
 import json
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pyarrow.parquet as pq
 
-from clearlm import reasons
 from clearlm.clear.policy import Policy, load_policy
 from clearlm.errors import ClearLMError, WorkspaceError
 from clearlm.funnel import compute
@@ -31,36 +25,12 @@ from clearlm.ledger.query import connect
 from clearlm.model.config import LlamaConfig
 from clearlm.release.config import ReleaseConfig
 from clearlm.release.gate import GateReport
-from clearlm.tokenize.reasons import TOKENIZE_CANARY
+from clearlm.release.trained_doc import TrainedDoc, trained_counts, trained_docs
 from clearlm.workspace import Workspace
 
+__all__ = ["ReleaseFacts", "TrainedDoc"]  # TrainedDoc stays importable from here
+
 STOPPING = ("deny", "drop", "review")
-
-
-@dataclass(frozen=True)
-class TrainedDoc:
-    """One document with tokens in the train split, and what the ledger says about it."""
-
-    doc_id: str
-    source: str
-    group: str
-    license: str  # SPDX id; "" when the right is not a licence (public domain, contract, first party)
-    basis: str  # the reason code that cleared it: license.cc-by, contract.<id>, first-party, canary …
-    tokens: int  # trained tokens, counting repeats
-    canary: bool
-    obligations: tuple[str, ...] = ()
-    credits: tuple[str, ...] = ()  # attribution strings from the clearance evidence
-    # Where it came from, for the EU AI Act summary's source categories (sections 2.1–2.6):
-    # public | licensed | crawled | first-party | synthetic.
-    category: str = "public"
-    domain: str = ""  # host of a web document
-    fetched: str = ""  # ISO date a crawled document was fetched
-    licensor: str = ""  # the licensor of a contract's data
-
-    @property
-    def mix_label(self) -> str:
-        """How the data mix names its licence: the SPDX id, else the reason that allowed it."""
-        return self.license or self.basis
 
 
 @dataclass(frozen=True)
@@ -103,7 +73,9 @@ class ReleaseFacts:
         ws_root = Path(ws_root)
         checkpoint = Path(gate_report.checkpoint)
         lineage_path = checkpoint / "lineage.json"
-        if not lineage_path.is_file():
+        # The gate hashed lineage.json already; hashing it again would read it twice per release.
+        lineage_sha256 = gate_report.lineage_sha256
+        if lineage_sha256 is None or not lineage_path.is_file():
             raise WorkspaceError("lineage.json is missing", lineage_path)
         index_path = ws_root / "tokens" / "index.parquet"
         if not index_path.is_file():
@@ -113,8 +85,8 @@ class ReleaseFacts:
         con = connect(ws_root)
         try:
             con.register("trained", gate_report.trained_docs)
-            docs = tuple(_trained_docs(con))
-            flagged, latest = _trained_counts(con)
+            docs = tuple(trained_docs(con))
+            flagged, latest = trained_counts(con)
         finally:
             con.close()
         funnel = compute(ws_root)
@@ -131,7 +103,7 @@ class ReleaseFacts:
             step=step,
             as_of=gate_report.as_of.isoformat(),
             lineage=lineage,
-            lineage_sha256=hashlib.sha256(lineage_path.read_bytes()).hexdigest(),
+            lineage_sha256=lineage_sha256,
             manifest=gate_report.manifest,
             audit=gate_report.audit,
             docs=docs,
@@ -143,61 +115,6 @@ class ReleaseFacts:
             index_fields=tuple((f.name, str(f.type)) for f in pq.read_schema(index_path)),
             latest_ingest=latest,
         )
-
-
-def _trained_docs(con: Any) -> list[TrainedDoc]:
-    views = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
-    ingest = "ingest" if "ingest" in views else "(SELECT NULL::VARCHAR AS doc_id, NULL::VARCHAR AS meta)"
-    rows = con.execute(f"""
-        WITH decided AS (SELECT doc_id, arg_max(reasons, seq) AS reasons, arg_max(evidence, seq) AS evidence
-                         FROM ledger WHERE stage = 'clear' GROUP BY doc_id),
-             ingested AS (SELECT doc_id, any_value(meta) AS meta FROM {ingest} GROUP BY doc_id)
-        SELECT t.doc_id, t.source, t."group", t.license, t.tokens, t.canary, d.reasons, d.evidence, i.meta
-        FROM trained t LEFT JOIN decided d USING (doc_id) LEFT JOIN ingested i USING (doc_id)
-        ORDER BY t.doc_id""").fetchall()
-    docs = []
-    for doc_id, source, group, licence, tokens, canary, why, evidence, meta in rows:
-        found = json.loads(evidence) if evidence else {}
-        signals = [s for s in found.get("signals", []) if isinstance(s, dict)]
-        basis = TOKENIZE_CANARY if canary else next(iter(why or []), reasons.LICENSE_UNKNOWN)
-        credits = [str(s["evidence"]["attribution"]) for s in signals if _credit(s)]
-        docs.append(
-            TrainedDoc(
-                doc_id=doc_id,
-                source=source,
-                group=group,
-                license=licence or found.get("license") or "",
-                basis=basis,
-                tokens=int(tokens),
-                canary=bool(canary),
-                obligations=tuple(found.get("obligations") or ()),
-                credits=tuple(dict.fromkeys(c.strip() for c in credits if c.strip())),
-                **_origin(source, basis, signals, json.loads(meta) if meta else {}),
-            )
-        )
-    return docs
-
-
-def _origin(source: str, basis: str, signals: list[dict[str, Any]], meta: dict[str, Any]) -> dict[str, str]:
-    """Category (EU summary section), web host and crawl date of one document."""
-    uri = str(meta.get("target_uri") or source)
-    host = (urlsplit(uri).hostname or "") if uri.startswith(("http://", "https://")) else ""
-    crawled = meta.get("format") == "warc" or "http_headers" in meta
-    fetched = str(meta.get("warc_date") or "")[:10]
-    if crawled and not fetched:
-        date_header = next((v for k, v in meta.get("http_headers", []) if k.lower() == "date"), "")
-        with contextlib.suppress(TypeError, ValueError):
-            fetched = parsedate_to_datetime(date_header).date().isoformat()
-    licensor = next((str(s["evidence"].get("licensor", "")) for s in signals if s.get("code") == basis), "")
-    if basis == TOKENIZE_CANARY:
-        category = "synthetic"
-    elif basis.startswith(reasons.CONTRACT_PREFIX):
-        category = "licensed"
-    elif basis == reasons.FIRST_PARTY:
-        category = "first-party"
-    else:
-        category = "crawled" if crawled else "public"
-    return {"category": category, "domain": host, "fetched": fetched if crawled else "", "licensor": licensor}
 
 
 def _policy(path: str) -> dict[str, Any]:
@@ -214,25 +131,6 @@ def _policy(path: str) -> dict[str, Any]:
         "registry": bool(policy.registry_path),
         "contracts": bool(policy.contracts_path),
     }
-
-
-def _trained_counts(con: Any) -> tuple[dict[str, int], str]:
-    """Flags (pii.*) per trained document, and the date the newest trained document was ingested."""
-    flagged = con.execute("""
-        SELECT reason, count(DISTINCT doc_id) FROM (SELECT doc_id, unnest(reasons) AS reason FROM ledger
-        JOIN trained USING (doc_id) WHERE decision = 'flag') GROUP BY 1 ORDER BY 1""").fetchall()
-    latest = con.execute(
-        "SELECT max(ts) FROM ledger JOIN trained USING (doc_id) WHERE stage = 'ingest'"
-    ).fetchone()
-    newest = latest[0].date().isoformat() if latest and latest[0] else ""
-    return {str(k): int(v) for k, v in flagged}, newest
-
-
-def _credit(signal: dict[str, Any]) -> bool:
-    evidence = signal.get("evidence")
-    return (
-        signal.get("class", "allow") == "allow" and isinstance(evidence, dict) and "attribution" in evidence
-    )
 
 
 def _training(ws_root: Path, lineage: dict[str, Any], step: int) -> dict[str, Any]:

@@ -39,6 +39,7 @@ from clearlm.errors import CheckFailed, ConfigError, LedgerTampered, WorkspaceEr
 from clearlm.ledger import Ledger
 from clearlm.ledger.query import connect
 from clearlm.release import gate_checks
+from clearlm.release.gate_audit import audit_violations
 from clearlm.train.door import Violation, hash_violations, ledger_violations, read_manifest
 from clearlm.workspace import Workspace
 
@@ -78,6 +79,9 @@ class GateReport:
     trained_docs: pa.Table
     # The date contracts were judged on.
     as_of: date
+    # SHA-256 of the checkpoint's lineage.json (None when missing), hashed once here for the audit
+    # check and passed on to the release (output folder check, release.json, model card).
+    lineage_sha256: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -140,9 +144,10 @@ def run_gate(ws_root: Path, checkpoint: Path | None = None, *, as_of: date | Non
             violations += gate_checks.contract_violations(con, index_path, policy, as_of)
     finally:
         con.close()
-    audit, audit_problems = _audit_violations(ws_root, checkpoint)
+    lineage_sha256 = _lineage_digest(checkpoint)
+    audit, audit_problems = audit_violations(ws_root, checkpoint, lineage_sha256)
     violations += audit_problems
-    return GateReport(checkpoint, lineage, manifest, audit, violations, trained, as_of)
+    return GateReport(checkpoint, lineage, manifest, audit, violations, trained, as_of, lineage_sha256)
 
 
 def check_release(ws_root: Path, checkpoint: Path | None = None, *, as_of: date | None = None) -> GateReport:
@@ -221,43 +226,10 @@ def _read_lineage(checkpoint: Path) -> tuple[dict[str, Any], Violation | None]:
     return data, None
 
 
-def _audit_violations(ws_root: Path, checkpoint: Path) -> tuple[dict[str, Any] | None, list[Violation]]:
-    """The audit report, and why it does not clear this checkpoint: missing, failed or of other weights."""
-    path = ws_root / "audit" / "report.json"
-    subject = "audit/report.json"
-    if not path.is_file():
-        return None, [Violation("audit-missing", subject, "no audit report; run `clearlm audit -w WS`")]
+def _lineage_digest(checkpoint: Path) -> str | None:
+    """SHA-256 of lineage.json, or None when it is missing or unreadable (`_read_lineage` says which)."""
+    path = checkpoint / "lineage.json"
     try:
-        report: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-        audited = str(report["checkpoint"]["path"])
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        return None, [
-            Violation("audit-missing", subject, f"unreadable report ({exc}); run `clearlm audit` again")
-        ]
-    found = []
-    if report.get("passed") is not True:
-        failing = [c for c in report.get("checks", []) if not c.get("passed")]
-        for check in failing:
-            measured = f"value {check.get('value')} against threshold {check.get('threshold')}"
-            detail = f"{measured}: {check['rule']}" if check.get("rule") else measured
-            found.append(Violation("audit-failed", f"audit check {check.get('name')}", detail))
-        if not failing:
-            found.append(Violation("audit-failed", subject, "the report says it did not pass"))
-    released = _relative_to_ws(checkpoint, ws_root)
-    if _relative_to_ws(ws_root / audited, ws_root) != released:
-        found.append(Violation("audit-stale", subject, f"audits {audited}, not the released {released}"))
-    lineage_path = checkpoint / "lineage.json"
-    digest = hashlib.sha256(lineage_path.read_bytes()).hexdigest() if lineage_path.is_file() else None
-    if report.get("lineage_sha256") != digest:
-        found.append(
-            Violation("audit-stale", subject, f"its lineage_sha256 is not that of {released}/lineage.json")
-        )
-    return report, found
-
-
-def _relative_to_ws(path: Path, ws_root: Path) -> str:
-    """`path` as the workspace names it (checkpoints/step-000060), else its absolute path."""
-    try:
-        return str(path.resolve().relative_to(ws_root.resolve()))
-    except ValueError:
-        return str(path.resolve())
+        return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
+    except OSError:
+        return None

@@ -1,4 +1,4 @@
-"""README.md: the model card, with Hugging Face YAML metadata, and data-mix.png, the chart it embeds.
+"""README.md: the model card, with Hugging Face YAML metadata, and data-mix.png (`data_mix_chart`).
 
 The metadata block is written with `yaml.safe_dump`, so any model name or tag is quoted correctly;
 the licence keys come from `model_license` (a Hub id, or `other` + `license_name` + `license_link`).
@@ -8,42 +8,20 @@ audit's canary secrets are never read (only their exposure, from the audit repor
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")  # files only, no display
-import matplotlib.pyplot as plt
 import yaml  # type: ignore[import-untyped]  # no stubs installed
 
 from clearlm.atomic import atomic_write_bytes, atomic_write_text
 from clearlm.release.attribution import md_licence, md_table, md_text
+from clearlm.release.data_mix_chart import CHART_FILE, data_mix_png
 from clearlm.release.facts import ReleaseFacts
 from clearlm.release.license_terms import ModelLicense
 
+__all__ = ["CARD_FILE", "CHART_FILE", "card_markdown", "data_mix_png", "front_matter", "write_model_card"]
+
 CARD_FILE = "README.md"
-CHART_FILE = "data-mix.png"
-
-
-def data_mix_png(facts: ReleaseFacts) -> bytes:
-    """Two panels: trained tokens by source group and by licence (or the reason that allowed them)."""
-    panels = [("by source group", facts.tokens_by("group")), ("by licence", facts.tokens_by("mix_label"))]
-    rows = max(len(p[1]) for p in panels) if facts.docs else 1
-    fig, axes = plt.subplots(1, 2, figsize=(12, max(3.0, 0.4 * min(rows, 20) + 1.5)))
-    for ax, (title, counts) in zip(axes, panels, strict=True):
-        shown = counts[:20]
-        ax.barh(range(len(shown)), [c[2] for c in shown], color="#3b7dd8")
-        ax.set_yticks(list(range(len(shown))), [c[0] or "(none)" for c in shown])
-        ax.invert_yaxis()
-        ax.set_xlabel("trained tokens")
-        ax.set_title(f"{facts.name}: tokens {title}")
-    fig.tight_layout()
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=100, metadata={"Software": None})
-    plt.close(fig)
-    return buffer.getvalue()
 
 
 def front_matter(facts: ReleaseFacts, licence: ModelLicense) -> dict[str, Any]:
