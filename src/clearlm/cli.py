@@ -6,14 +6,11 @@ with one line naming the file and what is wrong.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import click
 from rich.console import Console
@@ -24,23 +21,15 @@ from clearlm import __version__
 from clearlm.audit.cli import register as register_audit_command
 from clearlm.audit.trace_cli import register as register_trace_command
 from clearlm.clear.cli import register as register_clear_commands
+from clearlm.cli_ledger import register as register_ledger_commands
 from clearlm.cli_options import SET_OPTION, WS_OPTION
 from clearlm.cli_report import register as register_report_command
 from clearlm.cli_train import register as register_train_commands
 from clearlm.config import RunConfig, load_config
-from clearlm.errors import ClearLMError, ConfigError, WorkspaceError
-from clearlm.ledger import Ledger
-from clearlm.ledger.query import rows_as_json, run_sql, to_jsonable
+from clearlm.errors import ClearLMError, ConfigError
 from clearlm.lookup.cli import register as register_lookup_command
 from clearlm.release.cli import register as register_release_commands
-from clearlm.report import (
-    audit_release_lines,
-    explain_rows,
-    ledger_line,
-    quarantine_rows,
-    stage_table,
-    train_line,
-)
+from clearlm.report import audit_release_lines, ledger_line, quarantine_rows, stage_table, train_line
 from clearlm.revoke.cli import register as register_revoke_commands
 from clearlm.serve.cli import register as register_serve_command
 from clearlm.tune.cli import register as register_tune_command
@@ -172,59 +161,8 @@ def quarantine(ws: Path, fmt: str) -> None:
     console.print(table)
 
 
-@cli.group()
-def ledger() -> None:
-    """Query, verify and explain the append-only ledger."""
-
-
-@ledger.command("sql")
-@WS_OPTION
-@click.argument("query")
-@click.option(
-    "--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True
-)
-def ledger_sql(ws: Path, query: str, fmt: str) -> None:
-    """Run SQL over the views `ledger` and one per stage output (e.g. `ingest`)."""
-    Workspace.open(ws)
-    columns, rows = run_sql(ws, query)
-    _emit(columns, rows, fmt)
-
-
-@ledger.command("verify")
-@WS_OPTION
-def ledger_verify(ws: Path) -> None:
-    """Recompute the hash chain; exit 1 naming the first edited, removed or inserted row."""
-    Workspace.open(ws)
-    report = Ledger(ws / "ledger").verify()
-    tail = f" ({report.uncommitted_tail} rows after head.json)" if report.uncommitted_tail else ""
-    console.print(
-        f"ledger OK: {report.rows} rows in {report.segments} segments, head {report.head_hash}{tail}"
-    )
-
-
-@ledger.command("explain")
-@WS_OPTION
-@click.argument("doc_id")
-def ledger_explain(ws: Path, doc_id: str) -> None:
-    """Show one document's whole history: every stage, step, decision, reason and evidence."""
-    Workspace.open(ws)
-    columns, rows = explain_rows(ws, doc_id)
-    if not rows:
-        raise WorkspaceError(f"no ledger rows for doc_id {doc_id}", ws / "ledger")
-    events = [dict(zip(columns, row, strict=True)) for row in rows]
-    console.print(f"[bold]{doc_id}[/]  {escape(str(events[0]['source']))}", soft_wrap=True)
-    for event in events:
-        reasons = ", ".join(event["reasons"]) or "-"
-        when = to_jsonable(event["ts"])
-        console.print(
-            f"  #{event['seq']:<6} {event['stage']}/{event['step']:<12} [bold]{event['decision']:<6}[/] "
-            f"{escape(reasons)}  [dim]{when}[/]",
-            soft_wrap=True,
-        )
-        console.print(f"          evidence {escape(str(event['evidence']))}", soft_wrap=True, highlight=False)
-
-
 register_clear_commands(cli, console)
+register_ledger_commands(cli, console, WS_OPTION)
 register_report_command(cli, console, WS_OPTION)
 register_train_commands(cli, console, err_console, WS_OPTION, SET_OPTION, _resolve_config, run_stages)
 register_tune_command(cli, console, err_console)
@@ -235,35 +173,6 @@ register_release_commands(cli, console)
 register_revoke_commands(cli, console)
 register_lookup_command(cli, console)
 register_web_command(cli, console)
-
-
-def _emit(columns: list[str], rows: list[tuple[Any, ...]], fmt: str) -> None:
-    if fmt == "json":
-        click.echo(rows_as_json(columns, rows))
-    elif fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(columns)
-        for row in rows:
-            writer.writerow(
-                [json.dumps(v) if isinstance(v, list | dict) else v for v in map(to_jsonable, row)]
-            )
-        click.echo(buffer.getvalue(), nl=False)
-    else:
-        table = Table(show_lines=False)
-        for column in columns:
-            table.add_column(column, overflow="fold")
-        for row in rows:
-            table.add_row(*(_cell(v) for v in row))
-        console.print(table)
-        console.print(f"{len(rows)} rows")
-
-
-def _cell(value: Any) -> str:
-    text = (
-        json.dumps(to_jsonable(value), ensure_ascii=False) if isinstance(value, list | dict) else str(value)
-    )
-    return text if len(text) <= 200 else text[:197] + "…"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

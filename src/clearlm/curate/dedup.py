@@ -4,7 +4,8 @@
 
 1. sketch: a text's normalised words (`clearlm.curate.minhash`) give its exact key (SHA-256 of the
    word sequence) and the MinHash signature of its set of word 5-gram shingles: 112 universal hashes
-   (14 bands × 8 rows). Parts are sketched in parallel with `workers`, results kept in part order.
+   (14 bands × 8 rows). Parts are sketched in parallel with `workers`, results kept in part order
+   (`clearlm.curate.dedup_sketch`).
 2. exact: documents with equal keys are copies; the first in (part, row) order is kept.
 3. near: the other documents' signatures are cut into bands; documents equal in a band share a
    bucket, and each member is paired with its bucket's first and previous member (2k pairs for a
@@ -34,18 +35,15 @@ per worker is then a shard, not the corpus.
 
 from __future__ import annotations
 
-import contextlib
-import multiprocessing
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.parquet as pq
 from numpy.typing import NDArray
 
 from clearlm.curate import minhash
 from clearlm.curate.config import DedupConfig
+from clearlm.curate.dedup_sketch import sketch_all
 from clearlm.errors import ConfigError
 from clearlm.pipeline.document import Document
 from clearlm.pipeline.step import Drop, Filter, Keep, Verdict
@@ -65,10 +63,6 @@ DUPLICATES_SCHEMA = pa.schema(
     ]
 )
 _KEEP, _EXACT, _NEAR = 0, 1, 2
-_READ_ROWS = 64  # rows decoded at a time (64 books are 20-60 MB)
-# Texts hashed together: up to a thousand web pages share each numpy call, and the per-batch
-# (docs × 112) signature buffers stay a few MB.
-_BATCH_BYTES, _BATCH_DOCS = 4 << 20, 4096
 _PAIR_CHUNK = 1 << 16  # candidate pairs confirmed per step (16 MB of signature rows)
 
 
@@ -79,66 +73,8 @@ def _check(config: DedupConfig) -> None:
         raise ConfigError(f"curate.dedup.threshold: {config.threshold} is not in (0, 1]")
 
 
-def _batches(path: Path) -> Iterator[tuple[list[str], list[str]]]:
-    """(doc ids, texts) of a part in row order, about `_BATCH_BYTES` or `_BATCH_DOCS` at a time."""
-    ids: list[str] = []
-    texts: list[str] = []
-    size = 0
-    for batch in pq.ParquetFile(path).iter_batches(batch_size=_READ_ROWS, columns=["doc_id", "text"]):
-        for doc_id, text in zip(batch.column(0).to_pylist(), batch.column(1).to_pylist(), strict=True):
-            ids.append(doc_id)
-            texts.append(text)
-            size += len(text)
-            if size >= _BATCH_BYTES or len(texts) >= _BATCH_DOCS:
-                yield ids, texts
-                ids, texts, size = [], [], 0
-    if texts:
-        yield ids, texts
-
-
-_Sketched = list[tuple[pa.Array, minhash.Sketch]]
 Confirmed = tuple[NDArray[np.float64], NDArray[np.bool_]]
 Decisions = tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.int64]]  # dup_of, jaccard, reason
-
-
-def _sketch_part(job: tuple[Path, DedupConfig]) -> _Sketched:
-    """Doc ids, exact keys and signatures of one part's documents, a batch of texts at a time."""
-    path, config = job
-    hasher = minhash.MinHasher(config.bands * config.rows, config.seed) if config.near else None
-    return [
-        (pa.array(ids, pa.string()), minhash.sketch(texts, config.ngram, hasher))
-        for ids, texts in _batches(path)
-    ]
-
-
-def _sketch_all(
-    parts: list[Path], config: DedupConfig, workers: int
-) -> tuple[pa.ChunkedArray, minhash.Sketch]:
-    """Every document's id and sketch, in (part, row) order, in arrays allocated once."""
-    jobs = [(Path(p), config) for p in parts]
-    total = sum(pq.ParquetFile(p).metadata.num_rows for p, _ in jobs)
-    width = config.bands * config.rows if config.near else 0
-    out = minhash.Sketch(
-        keys=np.zeros((total, 32), dtype=np.uint8),
-        words=np.zeros(total, dtype=np.int64),
-        sizes=np.zeros(total, dtype=np.int64),
-        signatures=np.zeros((total, width), dtype=np.uint64),
-    )
-    ids, row = [], 0
-    with contextlib.ExitStack() as stack:
-        done: Iterator[_Sketched] = map(_sketch_part, jobs)
-        if workers > 1 and len(jobs) > 1:
-            # fork, as the executor does: workers inherit the imported modules. imap keeps part order.
-            pool = stack.enter_context(multiprocessing.get_context("fork").Pool(min(workers, len(jobs))))
-            done = pool.imap(_sketch_part, jobs)
-        for part in done:
-            for batch_ids, sketch in part:
-                end = row + len(batch_ids)
-                out.keys[row:end], out.words[row:end] = sketch.keys, sketch.words
-                out.sizes[row:end], out.signatures[row:end] = sketch.sizes, sketch.signatures
-                ids.append(batch_ids)
-                row = end
-    return pa.chunked_array(ids, pa.string()), out
 
 
 def _exact(keys: NDArray[np.uint8], has_words: NDArray[np.bool_], dup_of: NDArray[np.int64]) -> None:
@@ -225,7 +161,7 @@ def find_duplicates(parts: list[Path], config: DedupConfig, workers: int = 1) ->
     others in that order. Documents without a single word are never duplicates.
     """
     _check(config)
-    doc_ids, sketch = _sketch_all(parts, config, workers)
+    doc_ids, sketch = sketch_all(parts, config, workers)
     n = len(doc_ids)
     dup_of, jaccard, reason = np.arange(n, dtype=np.int64), np.ones(n), np.full(n, _KEEP)
     has_words = sketch.words > 0

@@ -8,6 +8,8 @@
                   "spans": [{"text", "tokens"}], "decision", "reasons", "license", "kept",
                   "drop_reasons", "trained", "revoked", "releases": [{"digest", "name", "dir"}]}],
      "summary"}
+
+The summary is one sentence, written by `clearlm.lookup.summary`.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 
 import duckdb
 
+from clearlm.lookup.summary import summarize
 from clearlm.release.records import ReleaseRecord, releases_by_doc
 
 HOW_ORDER = ("exact", "near", "verbatim")
@@ -133,45 +136,6 @@ class LookupResult:
             "summary": self.summary,
             "seconds": round(self.seconds, 4),
         }
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
-def _with_reasons(count: int, label: str, reasons: list[list[str]]) -> str:
-    codes = sorted({code for group in reasons for code in group})
-    return f"{count} {label}" + (f" ({', '.join(codes)})" if codes else "")
-
-
-def summarize(matches: list[DocMatch], threshold: float, documents: int) -> str:
-    """One sentence: found or not, then how many documents ended where, with the reasons why."""
-    if not matches:
-        return (
-            f"Not found: no exact copy, near duplicate (estimated Jaccard ≥ {threshold:g}) or verbatim "
-            f"span among {_plural(documents, 'document')}."
-        )
-    by_status: dict[str, list[DocMatch]] = {}
-    for match in matches:
-        by_status.setdefault(match.status(), []).append(match)
-    parts = []
-    trained = by_status.pop("trained", [])
-    if trained:
-        releases = {r.digest for m in trained for r in m.releases}
-        used = f", used by {_plural(len(releases), 'release')}" if releases else ""
-        parts.append(f"{_plural(len(trained), 'document')} trained{used}")
-    for status, group in by_status.items():
-        if status == "denied":
-            parts.append(_with_reasons(len(group), "denied", [m.reasons for m in group]))
-        elif status == "dropped by curation":
-            parts.append(_with_reasons(len(group), status, [m.drop_reasons for m in group]))
-        else:
-            parts.append(f"{len(group)} {status}")
-    revoked = sum(m.revoked for m in matches)
-    if revoked:
-        parts.append(f"{revoked} since revoked")
-    head = "Found in training data" if trained else "Found in the collected data, not trained on"
-    return f"{head}: " + ", ".join(parts) + "."
 
 
 @dataclass

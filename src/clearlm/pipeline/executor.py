@@ -6,7 +6,8 @@
     stages/<stage>/_COMPLETE.json   the events are in the ledger and the stage is finished
 
 Executors know nothing about what steps do: `Executor` holds plan, resume and commit, and its
-subclasses (LocalExecutor here, RayExecutor in ray_executor.py) only run the pending tasks.
+subclasses (LocalExecutor here, RayExecutor in ray_executor.py) only run the pending tasks, each
+with `run_task` (task_runner.py).
 """
 
 from __future__ import annotations
@@ -28,9 +29,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from clearlm.atomic import atomic_write_text, remove_stale_tmp
 from clearlm.errors import WorkspaceError
 from clearlm.ledger import Ledger
-from clearlm.pipeline.document import Document, Malformed
-from clearlm.pipeline.recorder import PartWriter, TaskPaths, TaskRecorder
-from clearlm.pipeline.stage import Stage, TaskSidecar, TaskSpec
+from clearlm.pipeline.recorder import TaskPaths
+from clearlm.pipeline.stage import Stage, TaskSpec
+from clearlm.pipeline.task_runner import run_task as run_task  # re-exported: ray_executor imports it here
 from clearlm.workspace import Workspace
 
 COMPLETE = "_COMPLETE.json"
@@ -43,68 +44,6 @@ class StageResult:
     tasks_run: int
     skipped: bool
     stats: dict[str, Any]
-
-
-def run_task(stage: Stage, ws_root: Path, run_id: str, task: TaskSpec) -> dict[str, Any]:
-    """Run one task start to finish and publish its files, the done marker last."""
-    paths = TaskPaths(ws_root, stage.name, task.index)
-    recorder = TaskRecorder(run_id, stage.ledger_name, paths, dry_run=stage.dry_run)
-    part = PartWriter(paths.part)
-    sidecar: TaskSidecar | None = None
-    read_docs = 0
-    try:
-        if stage.sidecar is not None:
-            sidecar = stage.sidecar(paths)
-        batch: list[Document] = []
-        for item in stage.source.read(task):
-            if isinstance(item, Malformed):
-                recorder.quarantine(stage.source.name, item)
-                continue
-            read_docs += 1
-            verdict = stage.source.read_verdict(item)
-            if verdict is not None:
-                recorder.record(stage.source.name, item, verdict)
-            batch.append(item)
-            if len(batch) >= stage.batch_size:
-                _through_steps(stage, batch, recorder, part, sidecar)
-                batch = []
-        _through_steps(stage, batch, recorder, part, sidecar)
-        part.publish()
-        if sidecar is not None:
-            sidecar.publish()
-        stats = recorder.publish(
-            {
-                "task": task.index,
-                "input_bytes": task.size_bytes,
-                "docs_read": read_docs,
-                "docs_out": part.docs,
-                "text_bytes_out": part.text_bytes,
-            }
-        )
-    except BaseException:
-        part.abort()
-        recorder.abort()
-        if sidecar is not None:
-            sidecar.abort()
-        raise
-    atomic_write_text(paths.done, json.dumps({"task": task.index, "docs_out": part.docs}))
-    return stats
-
-
-def _through_steps(
-    stage: Stage,
-    batch: list[Document],
-    recorder: TaskRecorder,
-    part: PartWriter,
-    sidecar: TaskSidecar | None,
-) -> None:
-    for step in stage.steps:
-        if not batch:
-            break
-        batch = step.apply(batch, recorder)
-    part.write(batch)
-    if sidecar is not None:
-        sidecar.write(batch)
 
 
 def _run_task_star(args: tuple[Stage, Path, str, TaskSpec]) -> dict[str, Any]:

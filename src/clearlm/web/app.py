@@ -15,17 +15,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from jinja2 import Environment, PackageLoader
 from starlette.exceptions import HTTPException
-from starlette.responses import HTMLResponse
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -33,75 +29,15 @@ from clearlm.errors import UserError
 from clearlm.ledger.record import record_revocations
 from clearlm.release.records import releases_by_doc
 from clearlm.web import lookup_page
-from clearlm.web.explorer import Explorer, Filters
-from clearlm.web.lookup_page import describe_reason, reason_anchor, reason_descriptions
-from clearlm.web.security import (
-    CSRF_COOKIE,
-    CSRF_FIELD,
-    CsrfTokens,
-    PageGuard,
-    RateLimiter,
-    check_api_key,
-    form_is_ours,
-    set_csrf_cookie,
-    valid_doc_id,
-)
+from clearlm.web.context import WebContext as WebContext  # re-exported: lookup_page imports it here
+from clearlm.web.explorer import Explorer
+from clearlm.web.explorer_filters import Filters
+from clearlm.web.security import CSRF_FIELD, PageGuard, RateLimiter, check_api_key, form_is_ours, valid_doc_id
 from clearlm.workspace import Workspace
 
 STATIC_DIR = Path(__file__).parent / "static"
 FORM_LIMIT = 64 << 10  # any form but the lookup's upload
 FILTER_NAMES = ("source", "license", "decision", "reason", "stage")
-TITLES = {400: "Bad request", 401: "API key needed", 403: "Not allowed", 404: "Not found",
-          405: "Method not allowed", 413: "Too large", 415: "Unsupported file", 429: "Too many requests",
-          503: "Not available"}  # fmt: skip
-
-
-@dataclass
-class WebContext:
-    """What every page handler needs: the workspace, its queries, the security helpers, the templates."""
-
-    ws_root: Path
-    run_id: str
-    model_name: str
-    api_key: str | None
-    explorer: Explorer
-    complaints: RateLimiter
-    csrf: CsrfTokens = field(default_factory=CsrfTokens)
-    reasons: dict[str, str] = field(default_factory=reason_descriptions)
-    env: Environment = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.env = Environment(loader=PackageLoader("clearlm.web", "templates"), autoescape=True)
-        self.env.globals.update(
-            reason_text=lambda code: describe_reason(str(code), self.reasons),
-            reason_anchor=lambda code: reason_anchor(str(code)),
-        )
-
-    def render(
-        self, request: Request | None, template: str, *, status_code: int = 200, **values: Any
-    ) -> HTMLResponse:
-        """A page; it also gives a visitor without a CSRF cookie one, so every form on it can post."""
-        cookie = request.cookies.get(CSRF_COOKIE) if request is not None else None
-        fresh = None
-        if request is not None and not (cookie and re.fullmatch(r"[0-9a-f]{32}", cookie)):
-            cookie = fresh = CsrfTokens.new_cookie()
-        page = self.env.get_template(template).render(
-            csrf_token=self.csrf.token_for(cookie) if cookie else "",
-            run_id=self.run_id,
-            model_name=self.model_name,
-            write_enabled=bool(self.api_key),
-            **values,
-        )
-        response = HTMLResponse(page, status_code=status_code, headers={"cache-control": "no-store"})
-        if fresh:
-            set_csrf_cookie(response, fresh)
-        return response
-
-    def error(self, status: int, message: str, request: Request | None = None) -> HTMLResponse:
-        title = TITLES.get(status, "Error")
-        return self.render(
-            request, "error.html", status_code=status, status=status, title=title, message=message
-        )
 
 
 def _limit_for(method: str, path: str) -> int:

@@ -6,6 +6,7 @@ clearance decision, where it stopped, whether it trained) and `events` (every ro
 evidence, for the decision/reason/stage filters). The snapshot is keyed by `head.json`, which every
 append rewrites, so a revocation or a complaint shows up on the next request. One document's
 evidence and text are read from the Parquet files directly: a lookup by id touches few row groups.
+The form's filters become SQL in `clearlm.web.explorer_filters`.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import duckdb
 
 from clearlm.funnel import Funnel, chart_png, compute
 from clearlm.ledger.query import connect
+from clearlm.web.explorer_filters import NO_LICENSE, Filters, where_clause
 
 PAGE_SIZE = 50
 EXCERPT_CHARS = 600  # enough to recognise a work, short enough not to republish it
@@ -45,20 +47,6 @@ _DOCS_SQL = """CREATE TABLE docs AS
            c.clear_decision, c.license, s.stage AS stop_stage, s.step AS stop_step,
            s.decision AS stop_decision, s.reasons AS stop_reasons, {trained} AS trained
     FROM doc_facts f LEFT JOIN clear_facts c USING (doc_id) LEFT JOIN events s ON s.seq = f.stop_seq"""
-
-
-@dataclass(frozen=True)
-class Filters:
-    """What the explorer's form asks for; empty strings mean "any"."""
-
-    source: str = ""
-    license: str = ""
-    decision: str = ""
-    reason: str = ""
-    stage: str = ""
-
-    def as_query(self) -> dict[str, str]:
-        return {k: v for k, v in vars(self).items() if v}
 
 
 @dataclass(frozen=True)
@@ -89,7 +77,6 @@ class Snapshot:
     funnel: tuple[Funnel, bytes] | None = None
 
 
-NO_LICENSE = "(none)"
 _ROW = """doc_id, source, license, clear_decision, revoked, stop_stage, stop_step, stop_decision,
           stop_reasons, trained, last_stage, events"""
 PERSONAL_FIELDS = ("name", "email", "message")  # a complainant's: kept in the ledger, never shown here
@@ -136,7 +123,7 @@ class Explorer:
         return self.snapshot().options
 
     def page(self, filters: Filters, number: int = 1) -> Page:
-        where, params = _where(filters)
+        where, params = where_clause(filters)
         cursor = self.snapshot().con.cursor()
         (total,) = cursor.execute(f"SELECT count(*) FROM docs {where}", params).fetchone() or (0,)
         pages = max(1, -(-total // PAGE_SIZE))
@@ -203,37 +190,6 @@ def _has_view(con: duckdb.DuckDBPyConnection, name: str) -> bool:
 def _column(con: duckdb.DuckDBPyConnection, sql: str, *, sort: bool = True) -> list[str]:
     values = [str(r[0]) for r in con.execute(sql).fetchall() if r[0] is not None]
     return sorted(values) if sort else values
-
-
-def _like_pattern(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-def _where(filters: Filters) -> tuple[str, list[Any]]:
-    """A WHERE clause with placeholders only: user text never becomes SQL."""
-    clauses: list[str] = []
-    params: list[Any] = []
-    if filters.source:
-        clauses.append("source ILIKE ? ESCAPE '\\'")
-        params.append(_like_pattern(filters.source))
-    if filters.license == NO_LICENSE:
-        clauses.append("license IS NULL")
-    elif filters.license:
-        clauses.append("license = ?")
-        params.append(filters.license)
-    event_clauses: list[str] = []
-    for column in ("stage", "decision"):
-        value = getattr(filters, column)
-        if value:
-            event_clauses.append(f"{column} = ?")
-            params.append(value)
-    if filters.reason:
-        event_clauses.append("list_contains(reasons, ?)")
-        params.append(filters.reason)
-    if event_clauses:
-        clauses.append(f"doc_id IN (SELECT doc_id FROM events WHERE {' AND '.join(event_clauses)})")
-    return ("WHERE " + " AND ".join(clauses) if clauses else ""), params
 
 
 def _doc_row(row: tuple[Any, ...]) -> DocRow:
