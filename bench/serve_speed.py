@@ -10,7 +10,8 @@ built once, written as the HF folder `clearlm export` writes, and then
    same weights), interleaved --repeats times; medians and the ratio are printed (target ≥ 1.0×);
 2. served by `clearlm serve` (the FastAPI app on uvicorn, in a thread) to --streams concurrent
    streaming clients of the official `openai` AsyncOpenAI client; aggregate completion tokens per
-   second over the wall time, with the server's concurrency limit as set.
+   second over the wall time: without batching at 4 generations at a time (the server before the
+   DecodeBatcher), and batched at 4 and at 16 at a time, with the ratios.
 
 The machine is shared and noisy: read the ratio, not the absolute numbers.
 """
@@ -115,14 +116,18 @@ def single_stream(folder: Path, new_tokens: int, repeats: int) -> tuple[float, f
     return new_tokens / statistics.median(times["ours"]), new_tokens / statistics.median(times["hf"])
 
 
-def concurrent_streams(folder: Path, streams: int, new_tokens: int) -> tuple[float, int, float]:
+def concurrent_streams(
+    folder: Path, streams: int, new_tokens: int, *, concurrency: int, batching: bool
+) -> tuple[float, int, float]:
     """(aggregate streamed tokens/s, errors, wall seconds) for `streams` concurrent SSE clients.
 
     Each streamed chunk with text is one generated token (the server sends one chunk per token).
     """
     import openai
 
-    app = create_app(folder, max_concurrency=4, max_queue=streams, model_name="clearlm")
+    app = create_app(
+        folder, max_concurrency=concurrency, max_queue=streams, model_name="clearlm", batching=batching
+    )
     sock = bind("127.0.0.1", 0)
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
     thread = threading.Thread(target=lambda: asyncio.run(server.serve(sockets=[sock])), daemon=True)
@@ -173,9 +178,21 @@ def main() -> None:
         print(f"  clearlm generate      {ours:8.1f} tok/s")
         print(f"  HF generate (cache)   {hf:8.1f} tok/s")
         print(f"  ratio clearlm / HF    {ours / hf:8.2f}x   (target >= 1.0x)")
-        rate, errors, wall = concurrent_streams(folder, args.streams, args.tokens // 2)
-        print(f"clearlm serve: {args.streams} concurrent streams x {args.tokens // 2} tokens, 4 at a time")
-        print(f"  aggregate             {rate:8.1f} tok/s  ({errors} errors, {wall:.1f} s wall)")
+        print(f"clearlm serve: {args.streams} concurrent streams x {args.tokens // 2} tokens (aggregate)")
+        rates = {}
+        for label, concurrency, batching in (
+            ("4 at a time, unbatched", 4, False),
+            ("4 at a time, batched", 4, True),
+            ("16 at a time, batched", 16, True),
+        ):
+            rate, errors, wall = concurrent_streams(
+                folder, args.streams, args.tokens // 2, concurrency=concurrency, batching=batching
+            )
+            rates[label] = rate
+            print(f"  {label:<24}{rate:8.1f} tok/s  ({errors} errors, {wall:.1f} s wall)")
+        base = rates["4 at a time, unbatched"]
+        for label in ("4 at a time, batched", "16 at a time, batched"):
+            print(f"  ratio {label} / unbatched  {rates[label] / base:5.2f}x")
 
 
 if __name__ == "__main__":

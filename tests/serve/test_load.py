@@ -84,6 +84,21 @@ def test_32_concurrent_streams_complete_and_leave_nothing_behind(
         workers = [t for t in threading.enumerate() if t.name.startswith("clearlm-gen")]
         assert 1 <= len(workers) <= 4
         assert len([t for t in threading.enumerate() if t.name.startswith("clearlm-prep")]) == 1
+        # The streams' next tokens went through the model together, and still gave the greedy answers.
+        batcher = live.app.state.engine.batcher
+        assert batcher.passes > 0 and batcher.batched_tokens > batcher.passes
+
+
+def test_no_batching_serves_the_same_answers(serve_app: ServeFactory, model_dir: Path) -> None:
+    answers = expected_answers(model_dir, 12)
+    with serve_app(max_concurrency=3, batching=False, model_name="tiny") as live:
+        assert live.app.state.engine.batcher is None
+        client = live.client()
+        for prompt in PROMPTS[:3]:
+            reply = client.chat.completions.create(
+                model="tiny", messages=[{"role": "user", "content": prompt}], max_tokens=12, temperature=0
+            )
+            assert reply.choices[0].message.content == answers[prompt]
 
 
 def test_a_client_that_disconnects_frees_its_slot_and_stops_generating(serve_app: ServeFactory) -> None:

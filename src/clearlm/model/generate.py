@@ -10,7 +10,7 @@ device the model runs on.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 
 import torch
 
@@ -48,6 +48,22 @@ def next_token(logits: torch.Tensor, temperature: float, top_p: float, rng: torc
     return int(torch.multinomial(probs, num_samples=1, generator=rng).item())
 
 
+Forward = Callable[[list[int]], torch.Tensor]  # ids (the prompt, then one token) -> next logits [V]
+
+
+def own_cache_forward(model: Llama, max_len: int | None = None) -> Forward:
+    """A sequence's model call with a KVCache of its own: what `generate` uses unless given another."""
+    cache = KVCache.for_model(model, batch_size=1, max_len=max_len)
+    device = cache.keys[0].device
+
+    def forward(ids: list[int]) -> torch.Tensor:
+        batch = torch.tensor([ids], dtype=torch.long, device=device)  # [1, T]
+        logits: torch.Tensor = model(batch, cache)[0, -1]  # [V] logits of the token after the last id
+        return logits
+
+    return forward
+
+
 @torch.inference_mode()
 def generate(
     model: Llama,
@@ -58,11 +74,13 @@ def generate(
     top_p: float = 1.0,
     seed: int | None = None,
     stop_ids: Collection[int] = (),
+    forward: Forward | None = None,
 ) -> Iterator[int]:
     """Yield up to max_new_tokens ids continuing prompt_ids.
 
     Stops before a stop id (which is not yielded), after max_new_tokens, or when prompt plus output
-    fill the model's context (max_seq_len).
+    fill the model's context (max_seq_len). `forward` runs the model (the server's batcher gives one
+    that decodes many streams together); by default the sequence gets a KVCache of its own.
     """
     check_sampling(temperature, top_p)
     context = model.config.max_seq_len
@@ -84,11 +102,9 @@ def generate(
 
     # Prompt plus output never exceed the context: the RoPE tables and the cache end there.
     total = min(context, len(prompt_ids) + max_new_tokens)
-    cache = KVCache.for_model(model, batch_size=1, max_len=total)
-    device = cache.keys[0].device
+    forward = forward or own_cache_forward(model, max_len=total)
     stops = set(stop_ids)
-    ids = torch.tensor([prompt_ids], dtype=torch.long, device=device)  # [1, P]
-    logits = model(ids, cache)[0, -1]  # [V] prefill: the whole prompt in one pass
+    logits = forward(prompt_ids)  # [V] prefill: the whole prompt in one pass
     for produced in range(1, total - len(prompt_ids) + 1):
         token = next_token(logits, temperature, top_p, rng)
         if token in stops:
@@ -96,5 +112,4 @@ def generate(
         yield token
         if produced == total - len(prompt_ids):
             return
-        ids = torch.tensor([[token]], dtype=torch.long, device=device)  # [1, 1]
-        logits = model(ids, cache)[0, -1]  # [V] decode: one token against the cache
+        logits = forward([token])  # [V] decode: one token against the cache

@@ -22,7 +22,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from clearlm.model.config import LlamaConfig
-from clearlm.model.kv_cache import KVCache
+from clearlm.model.kv_cache import Cache
 from clearlm.model.linear_cross_entropy import linear_cross_entropy
 
 
@@ -80,7 +80,7 @@ class LlamaAttention(nn.Module):
         self.o_proj = nn.Linear(self.n_heads * self.head_dim, config.dim, bias=False)
 
     def forward(
-        self, x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor, cache: KVCache | None
+        self, x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor, cache: Cache | None
     ) -> torch.Tensor:
         batch, seq, _ = x.shape  # x: [B, T, D]
         if self.training:  # one wider matmul for q, k and v, as in LlamaMLP
@@ -102,16 +102,8 @@ class LlamaAttention(nn.Module):
         mask: torch.Tensor | None = None
         causal = True
         if cache is not None:
-            start = cache.pos
-            k, v = cache.update(self.layer_idx, k, v)  # [B, K, S, Hd] with S = start + T
-            if seq == 1:
-                causal = False  # one new token sees every cached key
-            elif start > 0:
-                # SDPA's is_causal aligns the triangle top-left, wrong when T < S: spell the mask out.
-                key_pos = torch.arange(start + seq, device=x.device)  # [S]
-                query_pos = torch.arange(start, start + seq, device=x.device)  # [T]
-                mask = key_pos[None, :] <= query_pos[:, None]  # [T, S] bool, True = may attend
-                causal = False
+            mask, causal = cache.attention_mask(seq, x.device)  # asked before update moves nothing
+            k, v = cache.update(self.layer_idx, k, v)  # [B, K, S, Hd]: the cached keys and the new ones
         out = F.scaled_dot_product_attention(
             q, k, v, attn_mask=mask, is_causal=causal, enable_gqa=self.n_kv_heads != self.n_heads
         )  # [B, H, T, Hd]
@@ -153,7 +145,7 @@ class LlamaDecoderLayer(nn.Module):
         self.mlp = LlamaMLP(config)
 
     def forward(
-        self, x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor, cache: KVCache | None
+        self, x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor, cache: Cache | None
     ) -> torch.Tensor:
         x = x + self.self_attn(self.input_layernorm(x), cos, sin, cache)  # [B, T, D]
         out: torch.Tensor = x + self.mlp(self.post_attention_layernorm(x))  # [B, T, D]
@@ -235,7 +227,7 @@ class Llama(nn.Module):
         return self.model.embed_tokens.weight if self.lm_head is None else self.lm_head.weight
 
     def forward(
-        self, input_ids: torch.Tensor, cache: KVCache | None = None, targets: torch.Tensor | None = None
+        self, input_ids: torch.Tensor, cache: Cache | None = None, targets: torch.Tensor | None = None
     ) -> torch.Tensor:
         """Logits [B, T, V]; or, given the next tokens `targets` [B, T], their mean cross-entropy.
 
@@ -244,10 +236,12 @@ class Llama(nn.Module):
         `linear_cross_entropy`, which never holds the [B·T, V] logits.
         """
         seq = input_ids.shape[1]  # input_ids: [B, T]
-        start = 0 if cache is None else cache.pos
-        if start + seq > self.config.max_seq_len:
-            raise ValueError(f"{start} + {seq} tokens exceed the context of {self.config.max_seq_len}")
-        cos, sin = self.rope[0, start : start + seq], self.rope[1, start : start + seq]  # [T, Hd] each
+        if cache is not None:
+            cos, sin = cache.rope(self.rope, seq)  # [T, Hd] each ([B, 1, 1, Hd] for a SlotBatch)
+        elif seq > self.config.max_seq_len:
+            raise ValueError(f"0 + {seq} tokens exceed the context of {self.config.max_seq_len}")
+        else:
+            cos, sin = self.rope[0, :seq], self.rope[1, :seq]  # [T, Hd] each
         x = self.model.embed_tokens(input_ids)  # [B, T, D]
         for layer in self.model.layers:
             x = layer(x, cos, sin, cache)  # [B, T, D]

@@ -20,6 +20,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from clearlm.errors import ConfigError, UserError
+from clearlm.serve.batcher import DecodeBatcher
 from clearlm.serve.engine import Engine
 from clearlm.serve.errors import install_error_handlers
 from clearlm.serve.gate import Gate
@@ -35,14 +36,19 @@ def create_app(
     *,
     adapter: Path | None = None,
     api_key: str | None = None,
-    max_concurrency: int = 4,
+    max_concurrency: int = 16,
     max_queue: int = 32,
     max_tokens_limit: int = 1024,
     max_request_bytes: int = 1 << 20,
     model_name: str | None = None,
     workspace: Path | None = None,
+    batching: bool = True,
 ) -> FastAPI:
-    """An OpenAI-compatible app serving the HF folder `model_dir` (plus a LoRA `adapter` merged in)."""
+    """An OpenAI-compatible app serving the HF folder `model_dir` (plus a LoRA `adapter` merged in).
+
+    With `batching` (the default) the running generations' next tokens go through the model together
+    (`DecodeBatcher`); without, each runs its own passes on its worker thread.
+    """
     problems = [
         f"{name} must be at least {low}, got {value}"
         for name, value, low in (
@@ -56,7 +62,8 @@ def create_app(
     if problems:
         raise ConfigError("; ".join(problems))
     served = load_served_model(Path(model_dir), adapter, model_name)
-    engine = Engine(max_concurrency, max_queue)
+    batcher = DecodeBatcher(served.model, slots=max_concurrency) if batching else None
+    engine = Engine(max_concurrency, max_queue, batcher)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

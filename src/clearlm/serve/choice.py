@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from clearlm.model.generate import generate
 from clearlm.model.llama import Llama
+from clearlm.serve.batcher import DecodeBatcher
 
 REPLACEMENT = "\ufffd"
 
@@ -116,9 +117,12 @@ class ChoiceRun:
         sampling: Sampling,
         stop_ids: Collection[int],
         decode: Callable[[Sequence[int]], str],
+        batcher: DecodeBatcher | None = None,
     ) -> None:
         # generate stops at max_tokens or at the context, whichever comes first: both are "length".
         self.budget = min(sampling.max_tokens, model.config.max_seq_len - len(prompt_ids))
+        # With a batcher the model runs on its thread, this choice's next token batched with others'.
+        self._forward = batcher.forward() if batcher is not None else None
         self._tokens = generate(
             model,
             prompt_ids,
@@ -127,6 +131,7 @@ class ChoiceRun:
             top_p=sampling.top_p,
             seed=sampling.seed,
             stop_ids=stop_ids,
+            forward=self._forward,
         )
         self._text = StopText(decode, sampling.stops)
         self._lock = threading.Lock()
@@ -141,12 +146,14 @@ class ChoiceRun:
                     token = next(self._tokens)
                 except StopIteration:
                     self.finish_reason = "length" if self.completion_tokens >= self.budget else "stop"
+                    self._give_back()
                     return Piece(self._text.finish(), self.finish_reason)
                 self.completion_tokens += 1
                 piece = self._text.push(token)
                 if self._text.stopped:
                     self.finish_reason = "stop"
                     _close(self._tokens)
+                    self._give_back()
                     return Piece(piece, self.finish_reason)
                 if piece:
                     return Piece(piece)
@@ -156,8 +163,14 @@ class ChoiceRun:
         """Stop generating and free the KV cache (waits for a step in progress)."""
         with self._lock:
             _close(self._tokens)
+            self._give_back()
             if self.finish_reason is None:
                 self.finish_reason = "cancelled"
+
+    def _give_back(self) -> None:
+        """Free the batcher slot the moment the choice ends, not when its response is done."""
+        if self._forward is not None:
+            self._forward.close()
 
 
 def _close(tokens: Iterator[int]) -> None:

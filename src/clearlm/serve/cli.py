@@ -27,8 +27,20 @@ def register(cli: click.Group, console: Console) -> None:
         envvar="CLEARLM_API_KEY",
         help="Require 'Authorization: Bearer KEY' on /v1/* (default: $CLEARLM_API_KEY; unset = open).",
     )
-    @click.option("--max-concurrency", default=4, show_default=True, type=click.IntRange(1))
+    @click.option(
+        "--max-concurrency",
+        default=16,
+        show_default=True,
+        type=click.IntRange(1),
+        help="Generations running at once, their next tokens batched into one forward pass.",
+    )
     @click.option("--max-queue", default=32, show_default=True, type=click.IntRange(0))
+    @click.option(
+        "--no-batching",
+        is_flag=True,
+        help="Run each generation's forward passes on its own instead of batching the running "
+        "generations' next tokens together.",
+    )
     @click.option(
         "--max-tokens",
         "max_tokens_limit",
@@ -53,6 +65,7 @@ def register(cli: click.Group, console: Console) -> None:
         api_key: str | None,
         max_concurrency: int,
         max_queue: int,
+        no_batching: bool,
         max_tokens_limit: int,
         model_name: str | None,
         workspace: Path | None,
@@ -71,6 +84,7 @@ def register(cli: click.Group, console: Console) -> None:
             max_tokens_limit=max_tokens_limit,
             model_name=model_name,
             workspace=workspace,
+            batching=not no_batching,
         )
         served = app.state.served
         console.print(

@@ -1,7 +1,8 @@
 """Admission and execution: at most `max_concurrency` generations at once, `max_queue` waiting, no more.
 
 Every token is computed on a worker thread of a pool of `max_concurrency` threads, one `step` at a
-time, so the event loop only ever awaits and a slow generation never delays /health or another
+time (the model itself runs on the `DecodeBatcher`'s thread, which batches the streams' next
+tokens), so the event loop only ever awaits and a slow generation never delays /health or another
 stream; tokenizing a prompt runs on one more thread of its own. A request first gets a `Lease` (its
 slot); when the slots are taken it waits in the queue; when the queue is full too it is refused at
 once (429) rather than left to time out. While the server shuts down, new and queued requests get 503.
@@ -20,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
+from clearlm.serve.batcher import DecodeBatcher
 from clearlm.serve.choice import ChoiceRun, Piece
 
 T = TypeVar("T")
@@ -46,10 +48,11 @@ class Load:
 class Engine:
     """The worker pool plus the counters that decide who runs, who waits and who is refused."""
 
-    def __init__(self, max_concurrency: int, max_queue: int) -> None:
+    def __init__(self, max_concurrency: int, max_queue: int, batcher: DecodeBatcher | None = None) -> None:
         if max_concurrency < 1 or max_queue < 0:
             raise ValueError("max_concurrency must be >= 1 and max_queue >= 0")
         self.max_concurrency, self.max_queue = max_concurrency, max_queue
+        self.batcher = batcher  # runs the model for every choice that gets one of its slots
         self.pool = concurrent.futures.ThreadPoolExecutor(max_concurrency, thread_name_prefix="clearlm-gen")
         # Tokenizing a 1 MiB prompt takes most of a second: off the event loop, but not in a slot.
         self._prep = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="clearlm-prep")
@@ -100,6 +103,8 @@ class Engine:
         self.closing = True
         self.pool.shutdown(wait=False, cancel_futures=True)
         self._prep.shutdown(wait=False, cancel_futures=True)
+        if self.batcher is not None:
+            self.batcher.close()
 
 
 class Lease:

@@ -114,7 +114,7 @@ def register_routes(app: FastAPI, served: ServedModel, engine: Engine, limits: L
 
     def make_run(prompt_ids: list[int], plan: Sampling) -> ChoiceRun:
         codec = served.codec
-        return ChoiceRun(served.model, prompt_ids, plan, codec.stop_ids, codec.decode)
+        return ChoiceRun(served.model, prompt_ids, plan, codec.stop_ids, codec.decode, engine.batcher)
 
 
 async def collect(request: Request, lease: Lease, run: ChoiceRun) -> ChoiceResult:
