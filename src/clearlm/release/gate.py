@@ -5,8 +5,8 @@ ledger and the token shards and collects every violation it can find — never o
 
     ledger            `Ledger.verify()` fails: the record of decisions was edited
     hash              a token file's bytes are not the bytes the tokenize stage recorded
-    not-cleared …     the training door's checks (clearlm.train.door), for the documents of the
-    … revoked         train split: cleared, kept, unchanged, tokenized and not revoked — now
+    not-cleared …     the training door's checks (clearlm.train.door), for the documents the
+    … revoked         checkpoint saw: cleared, kept, unchanged, tokenized and not revoked — now
     lineage           lineage.json is missing or no longer matches the manifest, shards, tokenizer,
                       index or ledger, or its tokens per group/licence do not replay from the data
     registry          a trained document quotes a work in the protected-works registry now
@@ -16,7 +16,9 @@ ledger and the token shards and collects every violation it can find — never o
                       no audit report, a failed one, or one of other weights than these
 
 Decisions can change after training (a revocation, a new registry entry, a contract that ended),
-so the gate judges the workspace as it is today against what the checkpoint was trained on.
+so the gate judges the workspace as it is today against what the checkpoint was trained on: the
+documents its steps read, found by replaying its data order (`clearlm.train.replay`). A document of
+the train split the run had not reached yet is not in `trained_docs` and cannot block the release.
 Audit canaries (group `canary`) are synthetic secrets the tokenize stage made: the door checks what
 applies to them, and they appear in `trained_docs` with canary=True.
 """
@@ -41,6 +43,7 @@ from clearlm.ledger.query import connect
 from clearlm.release import gate_checks
 from clearlm.release.gate_audit import audit_violations
 from clearlm.train.door import Violation, hash_violations, ledger_violations, read_manifest
+from clearlm.train.replay import SeenTokens, seen_by_checkpoint
 from clearlm.workspace import Workspace
 
 # Violations named in GateRefused's message; the report holds them all.
@@ -126,19 +129,27 @@ def run_gate(ws_root: Path, checkpoint: Path | None = None, *, as_of: date | Non
         raise WorkspaceError(
             f"manifest.json lacks what the tokenize stage writes ({exc})", tokens_dir
         ) from None
-    trained, index_problem = _trained_docs(index_path)
+    lineage, lineage_problem = _read_lineage(checkpoint)
+    # What the checkpoint saw: its data order replayed. Unknown (no usable lineage, which is itself
+    # refused below) means every document of the train split counts as seen.
+    seen, replay_problem = (
+        seen_by_checkpoint(tokens_dir, lineage) if lineage_problem is None else (None, None)
+    )
+    trained, index_problem = _trained_docs(index_path, seen)
     if index_problem is None:
         violations += _door_violations(ws_root, index_path, set(trained.column("doc_id").to_pylist()))
     elif not any(v.subject == "index.parquet" for v in violations):
         violations.append(index_problem)
-    lineage, lineage_problem = _read_lineage(checkpoint)
     con = connect(ws_root)
     con.execute("SET enable_progress_bar = false")  # a release prints its own progress
+    con.register("gate_trained", trained.select(["doc_id"]))
     try:
         if lineage_problem is not None:
             violations.append(lineage_problem)
         else:
-            violations += gate_checks.lineage_violations(ws_root, checkpoint, lineage, manifest, con)
+            violations += gate_checks.lineage_violations(
+                ws_root, checkpoint, lineage, manifest, con, seen, replay_problem
+            )
         if trained.num_rows:
             violations += gate_checks.registry_violations(con, index_path, policy)
             violations += gate_checks.contract_violations(con, index_path, policy, as_of)
@@ -189,8 +200,8 @@ def _ledger_verify(ws_root: Path) -> list[Violation]:
     return []
 
 
-def _trained_docs(index_path: Path) -> tuple[pa.Table, Violation | None]:
-    """The train split's documents, or an empty table and why the index cannot be read."""
+def _trained_docs(index_path: Path, seen: SeenTokens | None) -> tuple[pa.Table, Violation | None]:
+    """The train split's documents the checkpoint saw (all, when unknown), or none and why."""
     con = duckdb.connect(":memory:")
     try:
         table = con.sql(_TRAINED_DOCS_SQL, params={"index": str(index_path)}).to_arrow_table()
@@ -199,6 +210,8 @@ def _trained_docs(index_path: Path) -> tuple[pa.Table, Violation | None]:
         return TRAINED_DOCS_SCHEMA.empty_table(), problem
     finally:
         con.close()
+    if seen is not None:  # a document the run had not reached yet was not trained on
+        table = table.filter(pa.array([d in seen.by_doc for d in table.column("doc_id").to_pylist()]))
     return table.cast(TRAINED_DOCS_SCHEMA), None
 
 

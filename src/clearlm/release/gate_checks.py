@@ -8,24 +8,20 @@ the text, walks documents in Python, and only when a registry is configured.
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import duckdb
-import numpy as np
 
 from clearlm.clear.contracts import Contract, load_contracts
 from clearlm.clear.policy import Policy
 from clearlm.clear.registry import Registry
-from clearlm.errors import ConfigError, WorkspaceError
 from clearlm.files import file_sha256
 from clearlm.reasons import CONTRACT_EXPIRED, CONTRACT_OUT_OF_SCOPE, CONTRACT_PREFIX
 from clearlm.train.door import MANIFEST, Violation
+from clearlm.train.replay import RunShape, SeenTokens
 
-# Replaying the data order reads this many sequence positions at a time (bounded memory).
-_POSITIONS_PER_BLOCK = 1 << 20
 _TEXTS_PER_FETCH = 256
 
 
@@ -36,8 +32,12 @@ def lineage_violations(
     lineage: dict[str, Any],
     manifest: dict[str, Any],
     con: duckdb.DuckDBPyConnection,
+    seen: SeenTokens | None,
+    replay_problem: str | None,
 ) -> list[Violation]:
     """Where the checkpoint's lineage.json no longer describes the workspace's tokens and ledger.
+
+    `seen` is the replay of its training order (`clearlm.train.replay`), or None and why not.
 
     Shard, tokenizer and index hashes are compared with the current manifest, not re-hashed: the
     door's `hash_violations` already compares the manifest with the files' bytes, and the two
@@ -72,7 +72,7 @@ def lineage_violations(
     stem = checkpoint.name.removeprefix("step-")
     if stem.isdigit() and lineage.get("step") != int(stem):
         found.append(Violation("lineage", checkpoint.name, f"lineage.json says step {lineage.get('step')}"))
-    return found + _tokens_seen_violations(tokens_dir, lineage)
+    return found + _tokens_seen_violations(lineage, seen, replay_problem)
 
 
 def _shard_key(shard: dict[str, Any]) -> tuple[Any, ...]:
@@ -95,38 +95,36 @@ def _ledger_head_violations(lineage: dict[str, Any], con: duckdb.DuckDBPyConnect
     return []
 
 
-def _tokens_seen_violations(tokens_dir: Path, lineage: dict[str, Any]) -> list[Violation]:
-    """Replay the trainer's data order and compare tokens per group and licence with lineage.json."""
+def _tokens_seen_violations(
+    lineage: dict[str, Any], seen: SeenTokens | None, replay_problem: str | None
+) -> list[Violation]:
+    """Compare lineage.json's tokens per group and licence with the replay of the training order."""
     try:
-        cfg = lineage["train_config"]
-        step, seed, seen = int(lineage["step"]), int(lineage["seed"]), int(lineage["tokens_seen"])
-        seq_len, micro, accum = int(cfg["seq_len"]), int(cfg["micro_batch"]), int(cfg.get("grad_accum", 1))
-        world = int(lineage.get("world_size") or 1)
+        shape = RunShape.from_lineage(lineage)
+        told = int(lineage["tokens_seen"])
         claimed = {"group": dict(lineage["tokens_by_group"]), "licence": dict(lineage["tokens_by_license"])}
     except (KeyError, TypeError, ValueError):
         return [
             Violation("lineage", "lineage.json", "lacks the counters (step, train_config, tokens_seen, …)")
         ]
     found = []
-    if seen != step * micro * accum * world * seq_len:
+    if told != shape.tokens:
+        batch = shape.micro_batch * shape.grad_accum * shape.world_size
         found.append(
             Violation(
-                "lineage", "tokens_seen", f"{seen} is not {step} steps of {micro * accum * world} × {seq_len}"
+                "lineage", "tokens_seen", f"{told} is not {shape.steps} steps of {batch} × {shape.seq_len}"
             )
         )
     for what, counts in claimed.items():
-        if sum(counts.values()) != seen:
+        if sum(counts.values()) != told:
             found.append(
                 Violation(
-                    "lineage", f"tokens by {what}", f"sum to {sum(counts.values())}, not tokens_seen {seen}"
+                    "lineage", f"tokens by {what}", f"sum to {sum(counts.values())}, not tokens_seen {told}"
                 )
             )
-    try:
-        replayed = replay_tokens(
-            tokens_dir, seq_len=seq_len, seed=seed, layout=(micro, accum, world), steps=step
-        )
-    except (WorkspaceError, ConfigError) as exc:
-        return [*found, Violation("lineage", "tokens", f"cannot replay the training order: {exc.message}")]
+    if seen is None:
+        return [*found, Violation("lineage", "tokens", replay_problem or "cannot replay the training order")]
+    replayed = {"group": seen.by_group, "licence": seen.by_licence}
     for what, counts in claimed.items():
         actual = {k: v for k, v in replayed[what].items() if v}
         wrong = sorted(k for k in set(actual) | set(counts) if counts.get(k, 0) != actual.get(k, 0))
@@ -137,30 +135,12 @@ def _tokens_seen_violations(tokens_dir: Path, lineage: dict[str, Any]) -> list[V
     return found
 
 
-def replay_tokens(
-    tokens_dir: Path, *, seq_len: int, seed: int, layout: tuple[int, int, int], steps: int
-) -> dict[str, Counter[str]]:
-    """Tokens per group and per licence that `steps` optimizer steps read, from the trainer's own order."""
-    from clearlm.train.data import BatchLayout, TrainData  # imports torch: only when a release is gated
-    from clearlm.train.token_dir import open_token_dir
-
-    data = TrainData(open_token_dir(tokens_dir), seq_len, seed, BatchLayout(*layout))
-    total = steps * data.layout.global_batch
-    by_group: Counter[str] = Counter()
-    by_licence: Counter[str] = Counter()
-    for first in range(0, total, _POSITIONS_PER_BLOCK):
-        positions = np.arange(first, min(first + _POSITIONS_PER_BLOCK, total), dtype=np.int64)
-        groups, licences = data.tokens.train_docs.tokens_in(data.chunk_ids(positions) * seq_len, seq_len)
-        by_group.update(groups)
-        by_licence.update(licences)
-    return {"group": by_group, "licence": by_licence}
-
-
 # -- registry --------------------------------------------------------------------------------------
 _CURATED_TEXT_SQL = """
 WITH trained AS (
     SELECT doc_id, any_value(content_sha256) AS sha FROM read_parquet(?)
-    WHERE split = 'train' AND "group" <> 'canary' GROUP BY doc_id
+    WHERE split = 'train' AND "group" <> 'canary' AND doc_id IN (SELECT doc_id FROM gate_trained)
+    GROUP BY doc_id
 )
 SELECT c.doc_id, any_value(c.source), any_value(c.text)
 FROM curate c JOIN trained t ON c.doc_id = t.doc_id AND c.content_sha256 = t.sha
@@ -194,7 +174,10 @@ def registry_violations(con: duckdb.DuckDBPyConnection, index_path: Path, policy
 
 # -- contracts -------------------------------------------------------------------------------------
 _CONTRACT_ALLOWED_SQL = """
-WITH trained AS (SELECT DISTINCT doc_id FROM read_parquet(?) WHERE split = 'train'),
+WITH trained AS (
+    SELECT DISTINCT doc_id FROM read_parquet(?)
+    WHERE split = 'train' AND doc_id IN (SELECT doc_id FROM gate_trained)
+),
 clear_last AS (
     SELECT doc_id, arg_max(source, seq) AS source, arg_max(decision, seq) AS decision,
            arg_max(reasons, seq) AS reasons

@@ -1,9 +1,10 @@
 """`clearlm ledger affected`: which checkpoints and releases used a revoked document.
 
-A checkpoint used a document when the document has tokens in the train split of the token index
-the checkpoint was trained on. Its lineage.json records that index's SHA-256; if today's
-`tokens/index.parquet` has other bytes (re-tokenized since), the index the checkpoint saw is gone
-and the answer is "cannot tell" — never a guess from the new index. Releases record the documents
+A checkpoint used a document when the steps it trained read tokens of it: its data order is
+replayed over the token shards (`clearlm.train.replay`), so a document of the train split that
+the run had not reached yet is not counted. Its lineage.json records the token index's SHA-256; if
+today's `tokens/index.parquet` has other bytes (re-tokenized since), the index the checkpoint saw is
+gone and the answer is "cannot tell" — never a guess from the new index. Releases record the documents
 they trained on themselves (clearlm.release.records), so for them the answer is always known.
 """
 
@@ -14,13 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.parquet as pq
-
 from clearlm.files import file_sha256
 from clearlm.ledger.query import connect, to_jsonable
 from clearlm.release.records import ReleaseRecord, releases_by_doc
+from clearlm.train.replay import SeenTokens, seen_by_checkpoint
 
 INDEX_CHANGED = "cannot tell: token index changed since"
 NO_INDEX = "cannot tell: tokens/index.parquet is gone"
@@ -69,6 +67,7 @@ class _Checkpoint:
     path: str
     step: int | None
     index_sha256: str | None  # None: no readable lineage
+    lineage: dict[str, Any]
 
 
 def _revoked(ws_root: Path) -> list[tuple[str, str, str, str, list[str]]]:
@@ -91,18 +90,23 @@ def _checkpoints(ws_root: Path) -> list[_Checkpoint]:
         relative = folder.relative_to(ws_root).as_posix()
         try:
             lineage = json.loads((folder / "lineage.json").read_text(encoding="utf-8"))
-            found.append(_Checkpoint(relative, int(lineage["step"]), str(lineage["tokens"]["index_sha256"])))
+            index_sha = str(lineage["tokens"]["index_sha256"])
+            found.append(_Checkpoint(relative, int(lineage["step"]), index_sha, lineage))
         except (OSError, ValueError, KeyError, TypeError):
-            found.append(_Checkpoint(relative, None, None))
+            found.append(_Checkpoint(relative, None, None, {}))
     return found
 
 
-def _trained_in_index(index: Path, doc_ids: list[str]) -> set[str]:
-    """The asked documents with at least one token range in the index's train split."""
-    table = pq.read_table(index, columns=["doc_id", "split"])
-    wanted = pc.is_in(table["doc_id"], value_set=pa.array(doc_ids, pa.string()))
-    mask = pc.and_(wanted, pc.equal(table["split"], "train"))
-    return set(table.filter(mask)["doc_id"].to_pylist())
+def _use(
+    ckpt: _Checkpoint, doc_id: str, seen: SeenTokens | None, problem: str | None
+) -> CheckpointUse | None:
+    """Whether `ckpt` (trained on today's index) read `doc_id`; None when it did not."""
+    if seen is None:
+        return CheckpointUse(ckpt.path, ckpt.step, None, f"cannot tell: {problem}")
+    tokens = seen.by_doc.get(doc_id, 0)
+    if not tokens:
+        return None
+    return CheckpointUse(ckpt.path, ckpt.step, True, f"its {ckpt.step} steps read {tokens} tokens of it")
 
 
 def affected(ws_root: Path) -> list[AffectedDoc]:
@@ -115,9 +119,12 @@ def affected(ws_root: Path) -> list[AffectedDoc]:
     index = ws_root / "tokens" / "index.parquet"
     current_sha = file_sha256(index) if index.is_file() else None
     checkpoints = _checkpoints(ws_root)
-    # Today's index answers only for checkpoints trained on these very bytes.
-    same_index = any(c.index_sha256 == current_sha for c in checkpoints if current_sha)
-    trained = _trained_in_index(index, doc_ids) if same_index else set()
+    # Today's tokens answer only for checkpoints trained on these very index bytes.
+    replays = {
+        c.path: seen_by_checkpoint(ws_root / "tokens", c.lineage)
+        for c in checkpoints
+        if current_sha is not None and c.index_sha256 == current_sha
+    }
     releases = releases_by_doc(ws_root, doc_ids)
     result = []
     for doc_id, source, revoked_at, step, reasons in revoked:
@@ -129,8 +136,8 @@ def affected(ws_root: Path) -> list[AffectedDoc]:
                 uses.append(CheckpointUse(ckpt.path, ckpt.step, None, NO_INDEX))
             elif ckpt.index_sha256 != current_sha:
                 uses.append(CheckpointUse(ckpt.path, ckpt.step, None, INDEX_CHANGED))
-            elif doc_id in trained:
-                uses.append(CheckpointUse(ckpt.path, ckpt.step, True, "in the train split it trained on"))
+            elif (use := _use(ckpt, doc_id, *replays[ckpt.path])) is not None:
+                uses.append(use)
         result.append(AffectedDoc(doc_id, source, revoked_at, step, reasons, uses, releases[doc_id]))
     return result
 

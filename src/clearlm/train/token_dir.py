@@ -62,17 +62,34 @@ class TokenStream:
 
 @dataclass
 class DocSpans:
-    """Where each training document copy lies in the train stream, with its group and licence."""
+    """Where each training document copy lies in the train stream, with its id, group and licence."""
 
     starts: NDArray[np.int64]
     ends: NDArray[np.int64]
     group_codes: NDArray[np.int64]
     license_codes: NDArray[np.int64]
+    doc_codes: NDArray[np.int64]
     groups: list[str]
     licenses: list[str]
+    doc_ids: list[str]
 
     def tokens_in(self, starts: NDArray[np.int64], length: int) -> tuple[Counter[str], Counter[str]]:
         """Tokens of the spans [s, s + length) for s in `starts`, summed per group and per licence."""
+        doc, overlap = self._overlaps(starts, length)
+        return (
+            _sum_by_code(self.group_codes[doc], overlap, self.groups),
+            _sum_by_code(self.license_codes[doc], overlap, self.licenses),
+        )
+
+    def tokens_by_doc(self, starts: NDArray[np.int64], length: int) -> Counter[str]:
+        """Tokens of the same spans summed per document id (what a replay attributes to each)."""
+        doc, overlap = self._overlaps(starts, length)
+        return _sum_by_code(self.doc_codes[doc], overlap, self.doc_ids)
+
+    def _overlaps(
+        self, starts: NDArray[np.int64], length: int
+    ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+        """(document copy, tokens of it) for every copy overlapping a span [s, s + length)."""
         a = np.asarray(starts, dtype=np.int64)
         b = a + length
         # Documents are disjoint and sorted, so both ends are sorted: the documents overlapping
@@ -84,10 +101,7 @@ class DocSpans:
         offset_in_span = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
         doc = first[span_of] + offset_in_span
         overlap = np.minimum(b[span_of], self.ends[doc]) - np.maximum(a[span_of], self.starts[doc])
-        return (
-            _sum_by_code(self.group_codes[doc], overlap, self.groups),
-            _sum_by_code(self.license_codes[doc], overlap, self.licenses),
-        )
+        return doc, overlap
 
 
 def _sum_by_code(codes: NDArray[np.int64], weights: NDArray[np.int64], names: list[str]) -> Counter[str]:
@@ -146,7 +160,7 @@ def _train_doc_spans(path: Path, stream_start: dict[int, int]) -> DocSpans:
     index_path = path / INDEX
     if not index_path.is_file():
         raise WorkspaceError("token directory is incomplete (no index.parquet)", path)
-    columns = ["shard", "start", "length", "split", "group", "license"]
+    columns = ["shard", "start", "length", "split", "group", "license", "doc_id"]
     table = pq.read_table(index_path, columns=columns)
     split = table.column("split").to_numpy(zero_copy_only=False)
     train = split == "train"
@@ -168,13 +182,18 @@ def _train_doc_spans(path: Path, stream_start: dict[int, int]) -> DocSpans:
     licenses, license_codes = np.unique(
         table.column("license").to_numpy(zero_copy_only=False)[train], return_inverse=True
     )
+    doc_ids, doc_codes = np.unique(
+        table.column("doc_id").to_numpy(zero_copy_only=False)[train], return_inverse=True
+    )
     return DocSpans(
         starts=starts[order],
         ends=ends[order],
         group_codes=group_codes.astype(np.int64)[order],
         license_codes=license_codes.astype(np.int64)[order],
+        doc_codes=doc_codes.astype(np.int64)[order],
         groups=[str(g) for g in groups],
         licenses=[str(x) for x in licenses],
+        doc_ids=[str(d) for d in doc_ids],
     )
 
 
