@@ -106,7 +106,7 @@ def _use(
     tokens = seen.by_doc.get(doc_id, 0)
     if not tokens:
         return None
-    return CheckpointUse(ckpt.path, ckpt.step, True, f"its {ckpt.step} steps read {tokens} tokens of it")
+    return CheckpointUse(ckpt.path, ckpt.step, True, f"read {tokens} tokens of it by step {ckpt.step}")
 
 
 def affected(ws_root: Path) -> list[AffectedDoc]:
