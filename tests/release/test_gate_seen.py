@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from clearlm.cli import main
 from clearlm.ledger import Ledger
 from clearlm.ledger.events import EVENT_SCHEMA, make_event
 from clearlm.release.gate import run_gate
@@ -84,3 +85,18 @@ def test_revoking_a_document_not_reached_yet_does_not_touch_that_checkpoint(
     assert uses[read]["checkpoints/step-000001"].used is True
     assert "checkpoints/step-000001" not in uses[unread]
     assert "tokens of it" in uses[read]["checkpoints/step-000001"].note
+
+
+def test_the_audit_samples_only_documents_the_checkpoint_read(early_ws: Path, tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    shutil.copytree(early_ws, ws)
+    args = ["audit", "-w", str(ws), "--samples", "20", "--candidates", "50", "--mia-docs", "20"]
+    assert main(args) in (0, 1)  # 1: a two-step model may fail the policy; the sample is the point
+    report = json.loads((ws / "audit" / "report.json").read_text())
+    lineage = json.loads((ws / "checkpoints" / "step-000002" / "lineage.json").read_text())
+    seen, _ = seen_by_checkpoint(ws / "tokens", lineage)
+    assert seen is not None
+    read = set(seen.by_doc) & set(_train_docs(ws))
+    assert len(read) < len(_train_docs(ws))
+    assert report["extraction"]["train_documents"] == len(read)
+    assert {d["doc_id"] for d in report["extraction"]["worst"]} <= read

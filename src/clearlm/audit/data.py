@@ -9,6 +9,7 @@ documents, and the two measures do not share their sample by accident.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -67,6 +68,16 @@ class AuditData:
         self.bos_id = int(self.manifest["bos_id"])
         self.eos_id = int(self.manifest["eos_id"])
         self.rows = _first_copies(self.dir / INDEX)
+
+    def keep_read(self, doc_ids: Collection[str]) -> None:
+        """Count as training documents only these: the ones the audited checkpoint's steps read.
+
+        A document of the train split the run had not reached yet is no member for membership
+        inference and has nothing to be extracted; canaries are kept (their audit is their own).
+        """
+        read = set(doc_ids)
+        kept = [r for r in self.rows if r.split != "train" or r.group == CANARY_GROUP or r.doc_id in read]
+        self.rows = kept
 
     def documents(self, split: str, *, canaries: bool = False) -> list[DocRow]:
         """Every distinct document of a split in doc_id order; canaries only when asked for."""

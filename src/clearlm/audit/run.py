@@ -29,6 +29,7 @@ from clearlm.audit.scoring import Scorer
 from clearlm.clear.policy import AuditPolicy
 from clearlm.errors import InputError, WorkspaceError
 from clearlm.files import file_sha256
+from clearlm.train.replay import seen_by_checkpoint
 
 AUDIT_DIR = "audit"
 LINEAGE = "lineage.json"
@@ -91,6 +92,9 @@ def run_audit(
         torch.set_num_threads(options.threads)
     data = AuditData(ws_root / "tokens")
     lineage = read_lineage(checkpoint, data.manifest)
+    seen, _ = seen_by_checkpoint(ws_root / "tokens", lineage)
+    if seen is not None:  # without a replay (an old lineage), every train document counts
+        data.keep_read(seen.by_doc)
     scorer = Scorer.from_checkpoint(checkpoint, options.device, options.batch_size)
     if options.prefix + options.suffix > scorer.context:
         raise InputError(
