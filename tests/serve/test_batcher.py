@@ -11,7 +11,7 @@ import torch
 from clearlm.model.config import LlamaConfig
 from clearlm.model.generate import generate, own_cache_forward
 from clearlm.model.llama import Llama
-from clearlm.serve.batcher import DecodeBatcher
+from clearlm.serve.batcher import DecodeBatcher, SlotForward
 
 
 @pytest.fixture(scope="module")
@@ -57,11 +57,20 @@ def feed(forward: Callable[[list[int]], torch.Tensor], prompt: list[int], steps:
     return out
 
 
-def test_streams_on_threads_get_their_own_logits_from_batched_passes(model: Llama) -> None:
-    batcher = DecodeBatcher(model, slots=4, gather_s=1.0)  # long enough that every stream joins
+def done(forward: SlotForward, prompt: list[int], steps: int) -> list[torch.Tensor]:
+    """`feed`, then give the slot back as a finished choice does (or the batcher waits for it)."""
     try:
-        ps = prompts(4)
-        got = in_threads(lambda i: feed(batcher.forward(), ps[i], 12), 4)
+        return feed(forward, prompt, steps)
+    finally:
+        forward.close()
+
+
+@pytest.mark.parametrize("chunk", [256, 4])  # 4: prompts run in chunks between decoding passes
+def test_streams_on_threads_get_their_own_logits_from_batched_passes(model: Llama, chunk: int) -> None:
+    batcher = DecodeBatcher(model, slots=4, gather_s=1.0, prefill_chunk=chunk)  # every stream joins
+    try:
+        ps = [p * 3 for p in prompts(4)]  # 9 to 27 tokens: several chunks of 4
+        got = in_threads(lambda i: done(batcher.forward(), ps[i], 12), 4)
     finally:
         batcher.close()
     for i, p in enumerate(ps):

@@ -4,8 +4,9 @@ Without it, N concurrent streams meant N worker threads each running a forward p
 passes too small to use the CPU well, fighting over its cores. Now a stream's worker thread hands its
 ids to the batcher and waits; the batcher thread gathers what every stream is waiting for (for at
 most `gather_s` once the first request arrives, so that a stream a few microseconds late still
-joins), runs each new prompt alone into that stream's slot of a `SlotPool`, then the waiting streams'
-next tokens as one [B, 1] pass over a `SlotBatch`, and hands each stream its row of logits.
+joins), runs the next `prefill_chunk` tokens of the oldest new prompt into that stream's slot of a
+`SlotPool` (so a long prompt delays the others by one chunk per pass, not by all of it), then the
+waiting streams' next tokens as one [B, 1] pass over a `SlotBatch`, and hands each its logits.
 
 A stream decoding alone goes through `SlotPool.row`, the same arithmetic as an unbatched `generate`.
 When every slot is taken (requests asking for several choices), a stream keeps a `KVCache` of its
@@ -27,6 +28,7 @@ from clearlm.model.llama import Llama
 from clearlm.model.slot_cache import SlotPool
 
 GATHER_S = 0.002  # how long a step waits for the other open streams' requests
+PREFILL_CHUNK = 256  # prompt tokens run per pass: a long prompt delays the others' tokens this much
 
 
 @dataclass
@@ -34,13 +36,17 @@ class _Request:
     slot: int
     ids: list[int]
     result: Future[torch.Tensor] = field(default_factory=Future)
+    done: int = 0  # prompt tokens already run into the slot
 
 
 class DecodeBatcher:
     """`slots` streams decoded together on one thread; `forward()` gives a stream its model call."""
 
-    def __init__(self, model: Llama, slots: int, gather_s: float = GATHER_S) -> None:
-        self.model, self.gather_s = model, gather_s
+    def __init__(
+        self, model: Llama, slots: int, gather_s: float = GATHER_S, prefill_chunk: int = PREFILL_CHUNK
+    ) -> None:
+        self.model, self.gather_s, self.prefill_chunk = model, gather_s, prefill_chunk
+        self._prefilling: list[_Request] = []  # prompts part-way in; only the batcher thread touches it
         self.pool = SlotPool(model, slots)
         self._device = model.model.embed_tokens.weight.device
         self._free = list(range(slots - 1, -1, -1))
@@ -93,16 +99,19 @@ class DecodeBatcher:
     # -- the batcher thread ------------------------------------------------------------------------
     def _gather(self) -> tuple[list[_Request], list[_Request]] | None:
         with self._cond:
-            while not (self._prompts or self._tokens or self._closed):
+            while not (self._prompts or self._tokens or self._closed or self._prefilling):
                 self._cond.wait()
             deadline = time.monotonic() + self.gather_s
-            while not self._closed and len(self._prompts) + len(self._tokens) < self._open:
+            # Wait for every open stream that will ask for a token (one may close meanwhile).
+            while not self._closed and len(self._prompts) + len(self._tokens) < self._open - len(
+                self._prefilling
+            ):
                 left = deadline - time.monotonic()
                 if left <= 0:
                     break
                 self._cond.wait(left)
             if self._closed:
-                for request in self._prompts + self._tokens:
+                for request in self._prompts + self._tokens + self._prefilling:
                     request.result.set_exception(RuntimeError("the server is shutting down"))
                 return None
             prompts, tokens = self._prompts, self._tokens
@@ -113,17 +122,35 @@ class DecodeBatcher:
         with torch.inference_mode():
             while (work := self._gather()) is not None:
                 prompts, tokens = work
-                for request in prompts:
-                    self._settle([request], self._alone)
+                self._prefilling += prompts
+                if self._prefilling:  # one chunk of the oldest prompt, then everyone's next token
+                    self._prefill_step(self._prefilling[0])
                 if tokens:
                     self._settle(tokens, self._alone if len(tokens) == 1 else self._together)
 
+    def _prefill_step(self, request: _Request) -> None:
+        """Run the next `prefill_chunk` tokens of a prompt; answer the stream after the last chunk."""
+        try:
+            chunk = request.ids[request.done : request.done + self.prefill_chunk]
+            request.done += len(chunk)
+            logits = self._run_row(request.slot, chunk)  # [1, V]
+        except Exception as exc:
+            self._prefilling.remove(request)
+            request.result.set_exception(exc)
+            return
+        if request.done >= len(request.ids):
+            self._prefilling.remove(request)
+            request.result.set_result(logits[0])
+
     def _alone(self, requests: list[_Request]) -> torch.Tensor:
         (request,) = requests
-        cache = self.pool.row(request.slot)
-        ids = torch.tensor([request.ids], dtype=torch.long, device=self._device)  # [1, T]
-        logits: torch.Tensor = self.model(ids, cache)[:, -1]  # [1, V]
-        self.pool.lengths[request.slot] = cache.pos
+        return self._run_row(request.slot, request.ids)
+
+    def _run_row(self, slot: int, ids: list[int]) -> torch.Tensor:
+        cache = self.pool.row(slot)
+        batch = torch.tensor([ids], dtype=torch.long, device=self._device)  # [1, T]
+        logits: torch.Tensor = self.model(batch, cache)[:, -1]  # [1, V]
+        self.pool.lengths[slot] = cache.pos
         return logits
 
     def _together(self, requests: list[_Request]) -> torch.Tensor:
