@@ -87,12 +87,15 @@ def test_32_concurrent_streams_complete_and_leave_nothing_behind(
         # The streams' next tokens went through the model together, and still gave the greedy answers.
         batcher = live.app.state.engine.batcher
         assert batcher.passes > 0 and batcher.batched_tokens > batcher.passes
+        health = httpx.get(f"{live.root}/health").json()["batching"]
+        assert health["slots"] == 4 and health["passes"] == batcher.passes and health["mean_batch"] > 1
 
 
 def test_no_batching_serves_the_same_answers(serve_app: ServeFactory, model_dir: Path) -> None:
     answers = expected_answers(model_dir, 12)
     with serve_app(max_concurrency=3, batching=False, model_name="tiny") as live:
         assert live.app.state.engine.batcher is None
+        assert httpx.get(f"{live.root}/health").json()["batching"] is None
         client = live.client()
         for prompt in PROMPTS[:3]:
             reply = client.chat.completions.create(

@@ -64,6 +64,11 @@ class DecodeBatcher:
         """A new stream's model call (see `generate(forward=...)`): a slot is taken at its first call."""
         return SlotForward(self)
 
+    def stats(self) -> dict[str, float]:
+        """For /health: slots, batched passes so far and the mean streams per pass."""
+        mean = self.batched_tokens / self.passes if self.passes else 0.0
+        return {"slots": self.pool.slots, "passes": self.passes, "mean_batch": round(mean, 2)}
+
     def close(self) -> None:
         """Stop the thread; streams still waiting get an error instead of hanging."""
         with self._cond:

@@ -53,6 +53,7 @@ def register_routes(app: FastAPI, served: ServedModel, engine: Engine, limits: L
             "waiting": load.waiting,
             "max_concurrency": load.max_concurrency,
             "max_queue": load.max_queue,
+            "batching": None if engine.batcher is None else engine.batcher.stats(),
         }
         # A load balancer takes a draining server out of rotation on the 503.
         return JSONResponse(body, status_code=503 if engine.closing else 200)
