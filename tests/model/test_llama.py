@@ -9,7 +9,8 @@ import torch
 import transformers
 
 from clearlm.model.config import LlamaConfig
-from clearlm.model.llama import Llama, apply_rope, rope_tables
+from clearlm.model.llama import Llama
+from clearlm.model.rope import apply_rope, rope_tables
 
 Pair = Callable[..., tuple[transformers.LlamaForCausalLM, Llama]]
 

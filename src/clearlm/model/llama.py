@@ -24,6 +24,7 @@ from torch import nn
 from clearlm.model.config import LlamaConfig
 from clearlm.model.kv_cache import Cache
 from clearlm.model.linear_cross_entropy import linear_cross_entropy
+from clearlm.model.rope import apply_rope, rope_tables
 
 
 class RMSNorm(nn.Module):
@@ -39,32 +40,6 @@ class RMSNorm(nn.Module):
         variance = h.pow(2).mean(-1, keepdim=True)  # [..., 1]
         h = h * torch.rsqrt(variance + self.eps)  # [..., D]
         return self.weight * h.to(x.dtype)  # [..., D]
-
-
-def rope_tables(
-    head_dim: int, max_len: int, theta: float, device: torch.device | None = None
-) -> torch.Tensor:
-    """cos and sin of every (position, frequency) pair: [2, max_len, Hd], float32.
-
-    The frequencies are laid out twice, [f0..f_{Hd/2-1}, f0..f_{Hd/2-1}], to pair dimension i with
-    i + Hd/2 (`rotate_half`), the layout of HF checkpoints (Meta's code pairs 2i with 2i+1 instead).
-    """
-    inv_freq = 1.0 / (theta ** (torch.arange(0, head_dim, 2, device=device).float() / head_dim))  # [Hd/2]
-    positions = torch.arange(max_len, device=device).float()  # [max_len]
-    freqs = torch.outer(positions, inv_freq)  # [max_len, Hd/2]
-    angles = torch.cat((freqs, freqs), dim=-1)  # [max_len, Hd]
-    return torch.stack((angles.cos(), angles.sin()))  # [2, max_len, Hd]
-
-
-def rotate_half(x: torch.Tensor) -> torch.Tensor:
-    first, second = x.chunk(2, dim=-1)  # 2 × [..., Hd/2]
-    return torch.cat((-second, first), dim=-1)  # [..., Hd]
-
-
-def apply_rope(x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> torch.Tensor:
-    """Rotate queries or keys x [B, heads, T, Hd] by their positions' angles (cos, sin: [T, Hd])."""
-    cos, sin = cos.to(x.dtype), sin.to(x.dtype)  # [T, Hd], broadcast over B and heads
-    return x * cos + rotate_half(x) * sin  # [B, heads, T, Hd]
 
 
 class LlamaAttention(nn.Module):
@@ -85,13 +60,8 @@ class LlamaAttention(nn.Module):
         batch, seq, _ = x.shape  # x: [B, T, D]
         if self.training:  # one wider matmul for q, k and v, as in LlamaMLP
             weight = torch.cat((self.q_proj.weight, self.k_proj.weight, self.v_proj.weight))
-            qkv = F.linear(x, weight)  # [B, T, H·Hd + 2·K·Hd]
-            q_end, k_end = self.q_proj.out_features, self.q_proj.out_features + self.k_proj.out_features
-            q, k, v = (
-                qkv[..., :q_end],
-                qkv[..., q_end:k_end],
-                qkv[..., k_end:],
-            )  # [B, T, H·Hd], 2 × [B, T, K·Hd]
+            sizes = [self.q_proj.out_features, self.k_proj.out_features, self.v_proj.out_features]
+            q, k, v = torch.split(F.linear(x, weight), sizes, dim=-1)  # [B, T, H·Hd], 2 × [B, T, K·Hd]
         else:
             q, k, v = self.q_proj(x), self.k_proj(x), self.v_proj(x)
         q = q.view(batch, seq, self.n_heads, self.head_dim).transpose(1, 2)  # [B, H, T, Hd]
@@ -231,9 +201,8 @@ class Llama(nn.Module):
     ) -> torch.Tensor:
         """Logits [B, T, V]; or, given the next tokens `targets` [B, T], their mean cross-entropy.
 
-        The loss is computed here, not by the caller, so that a wrapper's hooks (FSDP2 gathers the
-        parameters in them) also cover the output projection; when gradients are on it goes through
-        `linear_cross_entropy`, which never holds the [B·T, V] logits.
+        The loss is computed here so that a wrapper's hooks (FSDP2 gathers parameters in them) cover
+        the output projection too; with gradients on, `linear_cross_entropy` never holds the logits.
         """
         seq = input_ids.shape[1]  # input_ids: [B, T]
         if cache is not None:
@@ -251,10 +220,9 @@ class Llama(nn.Module):
         if targets is not None and torch.is_grad_enabled():
             return linear_cross_entropy(x, self.head_weight, targets)  # [] fp32
         logits = F.linear(x, self.head_weight)  # [B, T, V]
-        if targets is not None:
-            loss: torch.Tensor = F.cross_entropy(logits.float().flatten(0, 1), targets.flatten())  # [] fp32
-            return loss
-        return logits
+        if targets is None:
+            return logits
+        return F.cross_entropy(logits.float().flatten(0, 1), targets.flatten())  # [] fp32
 
 
 def _drop_tied_head(module: nn.Module, state_dict: Mapping[str, Any], prefix: str, *args: Any) -> None:
