@@ -53,8 +53,8 @@ class AuditData:
 
     def __init__(self, tokens_dir: Path) -> None:
         self.dir = Path(tokens_dir)
-        token_dir = open_token_dir(self.dir)  # checks manifest and shard sizes
-        self.manifest = token_dir.manifest
+        self.token_dir = open_token_dir(self.dir)  # checks manifest and shard sizes
+        self.manifest = self.token_dir.manifest
         dtype = DTYPES[self.manifest["dtype"]]
         self._shards: dict[int, NDArray[Any]] = {}
         for entry in self.manifest["shards"]:

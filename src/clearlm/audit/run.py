@@ -92,7 +92,7 @@ def run_audit(
         torch.set_num_threads(options.threads)
     data = AuditData(ws_root / "tokens")
     lineage = read_lineage(checkpoint, data.manifest)
-    seen, _ = seen_by_checkpoint(ws_root / "tokens", lineage)
+    seen, _ = seen_by_checkpoint(data.token_dir, lineage)
     if seen is not None:  # without a replay (an old lineage), every train document counts
         data.keep_read(seen.by_doc)
     scorer = Scorer.from_checkpoint(checkpoint, options.device, options.batch_size)

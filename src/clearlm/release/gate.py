@@ -25,7 +25,6 @@ applies to them, and they appear in `trained_docs` with canary=True.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from datetime import date
@@ -38,6 +37,7 @@ import pyarrow as pa
 from clearlm.clear.policy import load_policy
 from clearlm.config import RunConfig
 from clearlm.errors import CheckFailed, ConfigError, LedgerTampered, WorkspaceError
+from clearlm.files import file_sha256
 from clearlm.ledger import Ledger
 from clearlm.ledger.query import connect
 from clearlm.release import gate_checks
@@ -243,6 +243,6 @@ def _lineage_digest(checkpoint: Path) -> str | None:
     """SHA-256 of lineage.json, or None when it is missing or unreadable (`_read_lineage` says which)."""
     path = checkpoint / "lineage.json"
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
+        return file_sha256(path) if path.is_file() else None
     except OSError:
         return None

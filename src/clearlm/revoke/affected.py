@@ -15,10 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from clearlm.errors import WorkspaceError
 from clearlm.files import file_sha256
 from clearlm.ledger.query import connect, to_jsonable
 from clearlm.release.records import ReleaseRecord, releases_by_doc
 from clearlm.train.replay import SeenTokens, seen_by_checkpoint
+from clearlm.train.token_dir import TokenDir, open_token_dir
 
 INDEX_CHANGED = "cannot tell: token index changed since"
 NO_INDEX = "cannot tell: tokens/index.parquet is gone"
@@ -109,6 +111,14 @@ def _use(
     return CheckpointUse(ckpt.path, ckpt.step, True, f"read {tokens} tokens of it by step {ckpt.step}")
 
 
+def _open_tokens(path: Path) -> TokenDir | None:
+    """WS/tokens opened once for every checkpoint's replay; None lets each replay say what is wrong."""
+    try:
+        return open_token_dir(path)
+    except WorkspaceError:
+        return None
+
+
 def affected(ws_root: Path) -> list[AffectedDoc]:
     """Every revoked document (in order of revocation) with the checkpoints and releases that used it."""
     ws_root = Path(ws_root)
@@ -120,11 +130,9 @@ def affected(ws_root: Path) -> list[AffectedDoc]:
     current_sha = file_sha256(index) if index.is_file() else None
     checkpoints = _checkpoints(ws_root)
     # Today's tokens answer only for checkpoints trained on these very index bytes.
-    replays = {
-        c.path: seen_by_checkpoint(ws_root / "tokens", c.lineage)
-        for c in checkpoints
-        if current_sha is not None and c.index_sha256 == current_sha
-    }
+    answerable = [c for c in checkpoints if current_sha is not None and c.index_sha256 == current_sha]
+    tokens = _open_tokens(ws_root / "tokens") if answerable else None
+    replays = {c.path: seen_by_checkpoint(tokens or ws_root / "tokens", c.lineage) for c in answerable}
     releases = releases_by_doc(ws_root, doc_ids)
     result = []
     for doc_id, source, revoked_at, step, reasons in revoked:

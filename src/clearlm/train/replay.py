@@ -13,11 +13,14 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from clearlm.errors import WorkspaceError
+
+if TYPE_CHECKING:
+    from clearlm.train.token_dir import TokenDir
 
 _POSITIONS_PER_BLOCK = 1 << 16  # chunk positions mapped at a time: bounded memory for long runs
 
@@ -61,26 +64,28 @@ class RunShape:
         return self.steps * self.micro_batch * self.grad_accum * self.world_size * self.seq_len
 
 
-def replay_seen(tokens_dir: Path, shape: RunShape) -> SeenTokens:
-    """Replay `shape`'s order over `tokens_dir`; WorkspaceError/ConfigError when the data cannot serve it."""
+def replay_seen(tokens: TokenDir | Path, shape: RunShape) -> SeenTokens:
+    """Replay `shape`'s order over WS/tokens (a path, or the folder already open, as when several
+    checkpoints are replayed); WorkspaceError/ConfigError when the data cannot serve it."""
     from clearlm.train.data import BatchLayout, TrainData  # imports torch: only when asked
-    from clearlm.train.token_dir import open_token_dir
 
     layout = BatchLayout(shape.micro_batch, shape.grad_accum, shape.world_size)
-    data = TrainData(open_token_dir(tokens_dir), shape.seq_len, shape.seed, layout)
+    data = TrainData(tokens, shape.seq_len, shape.seed, layout)
     total = shape.steps * data.layout.global_batch
     seen = SeenTokens(Counter(), Counter(), Counter())
     for first in range(0, total, _POSITIONS_PER_BLOCK):
         positions = np.arange(first, min(first + _POSITIONS_PER_BLOCK, total), dtype=np.int64)
         starts = data.chunk_ids(positions) * shape.seq_len
-        groups, licences = data.tokens.train_docs.tokens_in(starts, shape.seq_len)
+        groups, licences, docs = data.tokens.train_docs.tally(starts, shape.seq_len)
         seen.by_group.update(groups)
         seen.by_licence.update(licences)
-        seen.by_doc.update(data.tokens.train_docs.tokens_by_doc(starts, shape.seq_len))
+        seen.by_doc.update(docs)
     return seen
 
 
-def seen_by_checkpoint(tokens_dir: Path, lineage: dict[str, Any]) -> tuple[SeenTokens | None, str | None]:
+def seen_by_checkpoint(
+    tokens: TokenDir | Path, lineage: dict[str, Any]
+) -> tuple[SeenTokens | None, str | None]:
     """(what the checkpoint with this lineage saw, None), or (None, why that cannot be told)."""
     from clearlm.errors import ConfigError
 
@@ -89,6 +94,6 @@ def seen_by_checkpoint(tokens_dir: Path, lineage: dict[str, Any]) -> tuple[SeenT
     except (KeyError, TypeError, ValueError):
         return None, "lineage.json lacks the run's shape (step, seed, train_config)"
     try:
-        return replay_seen(tokens_dir, shape), None
+        return replay_seen(tokens, shape), None
     except (WorkspaceError, ConfigError) as exc:
         return None, f"cannot replay the training order: {exc.message}"

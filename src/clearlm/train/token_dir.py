@@ -81,10 +81,16 @@ class DocSpans:
             _sum_by_code(self.license_codes[doc], overlap, self.licenses),
         )
 
-    def tokens_by_doc(self, starts: NDArray[np.int64], length: int) -> Counter[str]:
-        """Tokens of the same spans summed per document id (what a replay attributes to each)."""
+    def tally(
+        self, starts: NDArray[np.int64], length: int
+    ) -> tuple[Counter[str], Counter[str], Counter[str]]:
+        """The same spans' tokens per group, per licence and per document id, from one overlap pass."""
         doc, overlap = self._overlaps(starts, length)
-        return _sum_by_code(self.doc_codes[doc], overlap, self.doc_ids)
+        return (
+            _sum_by_code(self.group_codes[doc], overlap, self.groups),
+            _sum_by_code(self.license_codes[doc], overlap, self.licenses),
+            _sum_by_code(self.doc_codes[doc], overlap, self.doc_ids),
+        )
 
     def _overlaps(
         self, starts: NDArray[np.int64], length: int
